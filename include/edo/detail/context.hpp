@@ -1,0 +1,42 @@
+// The one per-thread state block of edo: which task and strand the executor is running
+// on this thread, the co-operative budget, the frame cache and the runtime entered.
+//
+// It is a single `constinit thread_local` with the initial-exec TLS model, so every access
+// is one %fs-relative load, with no TLS wrapper call and no lazy initialisation. Only the
+// thread that owns the block ever touches it: no field is atomic.
+#pragma once
+
+#include <cstdint>
+
+#include <edo/detail/config.hpp>
+
+namespace edo::detail {
+
+struct strand;
+struct task_header;
+class frame_cache;
+class runtime_context;
+
+// Budget value meaning "no co-operative budget applies" (outside a runtime, `unconstrained`).
+inline constexpr std::int32_t budget_unlimited = -1;
+// Leaf operations a task may complete without suspending in one run (Tokio's 128).
+inline constexpr std::int32_t budget_per_run = 128;
+
+struct thread_context {
+  // The strand the executor resumed last on this thread; valid while a task runs here.
+  strand* current_strand = nullptr;
+  // The task whose run is in progress on this thread, or null between runs.
+  task_header* current_task = nullptr;
+  // Remaining co-operative budget of the current run, or budget_unlimited.
+  std::int32_t budget = budget_unlimited;
+  // This thread's coroutine-frame cache; null before first use and after thread exit.
+  frame_cache* cache = nullptr;
+  // The runtime entered on this thread (set by runtime workers, runtime::block_on and
+  // runtime_handle::enter); null when no runtime is available. Defined in edo::edo; the
+  // core only carries the pointer.
+  runtime_context* runtime = nullptr;
+};
+
+extern constinit thread_local thread_context tls [[gnu::tls_model("initial-exec")]];
+
+}  // namespace edo::detail

@@ -1,0 +1,30 @@
+// The executor behind edo::block_on: runs one task (and its strands) on the calling thread
+// and sleeps on a futex while the task waits. Wakes from other threads set `pending_` and
+// wake the futex; wakes on this thread during a run only mark the task notified.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include <edo/detail/config.hpp>
+#include <edo/detail/task_header.hpp>
+
+namespace edo::detail {
+
+class EDO_API local_executor final : public scheduler {
+ public:
+  void schedule(task_header* t) noexcept override;
+  void release(task_header* t) noexcept override;
+  void unhandled_exception(task_header* t, std::exception_ptr e) noexcept override;
+
+  // Runs `t` (notified, not started) until it completes. Throws std::logic_error when
+  // called from inside a task: blocking there would stall the thread that runs it.
+  void run(task_header* t);
+
+ private:
+  // ordering: release store in schedule(), acquire exchange in run(): publishes the waker's
+  // writes (through the task state word as well).
+  alignas(cache_line) std::atomic<std::uint32_t> pending_{0};
+};
+
+}  // namespace edo::detail

@@ -1,0 +1,117 @@
+// Strands and the promise base every edo coroutine shares.
+//
+// A *strand* is one chain of coroutines with one resume point: the chain is linked through
+// promise_base::parent_ from the innermost coroutine (strand::top_) up to the strand's root
+// (parent_ == nullptr). Awaiting an edo::task is a symmetric transfer that extends the
+// chain; a leaf suspends the whole strand. A task (what spawn creates) has one root strand;
+// join, select and timeout run their branches as child strands of the same task.
+//
+// Who touches what:
+//  * top_, leaf_, flags_, shield_ and the child links are touched only by the thread running
+//    the strand's task (the "runner"), between and during its runs.
+//  * woken_ (root strand only) is written by the event source that completes the root's
+//    leaf, from any thread, before it publishes NOTIFIED on the task's state word; the runner
+//    reads it after acquiring the state word.
+//  * a child strand is published to other threads only through its composite's ready queue.
+//
+// The executor resumes strands; nothing else resumes an edo coroutine.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <type_traits>
+
+#include <edo/detail/config.hpp>
+#include <edo/detail/context.hpp>
+#include <edo/detail/frame_alloc.hpp>
+
+namespace edo {
+class leaf;
+}
+
+namespace edo::detail {
+
+class composite;
+struct task_header;
+struct executor_access;
+
+// Marks a type as an awaitable that keeps edo's wake contract (edo::task, edo::leaf,
+// combinators, join handles). Anything else must go through edo::adapt.
+template <class A>
+concept edo_awaitable = requires { typename std::remove_cvref_t<A>::edo_awaitable; };
+
+struct promise_base {
+  std::coroutine_handle<> self_;
+  promise_base* parent_ = nullptr;  // the coroutine awaiting this one; null at a strand's root
+
+  static void* operator new(std::size_t n) { return frame_alloc(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
+
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct final_awaiter {
+    bool await_ready() noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+      promise_base& p = h.promise();
+      if (p.parent_ != nullptr) return p.parent_->self_;
+      // The root of a strand finished: its owner takes the result (and may destroy this
+      // frame); control returns to the executor.
+      strand_root_done();
+      return std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+    EDO_API static void strand_root_done() noexcept;
+  };
+  final_awaiter final_suspend() noexcept { return {}; }
+
+  template <class A>
+  A&& await_transform(A&& a) noexcept {
+    static_assert(edo_awaitable<A>,
+                  "edo tasks can co_await only edo awaitables (edo::task, leaves, combinators, "
+                  "join handles); wrap any other awaitable in edo::adapt(...)");
+    return static_cast<A&&>(a);
+  }
+};
+
+// flags_ bits (runner-only).
+namespace strand_flag {
+inline constexpr std::uint8_t cancel_requested = 1 << 0;  // tear down at the next leaf
+inline constexpr std::uint8_t cancel_sent = 1 << 1;       // leaf_->cancel() was called
+inline constexpr std::uint8_t done = 1 << 2;              // root coroutine finished normally
+inline constexpr std::uint8_t torn_down = 1 << 3;         // frames destroyed after cancellation
+inline constexpr std::uint8_t started = 1 << 4;           // resumed at least once
+inline constexpr std::uint8_t special = 1 << 5;           // a composite's event node, not a chain
+}  // namespace strand_flag
+
+struct strand {
+  promise_base* top_ = nullptr;  // innermost coroutine: where the strand resumes
+  leaf* leaf_ = nullptr;         // the leaf it is suspended on; null while runnable
+  // Root strand only: the root's leaf completed (or the root is runnable in list mode).
+  // ordering: written relaxed before the waker's release RMW of the task state word.
+  std::atomic<bool> woken_{false};
+  std::uint8_t flags_ = 0;
+  std::uint16_t shield_ = 0;  // > 0 while inside edo::shield: cancellation is deferred
+  // Branch index within the owning composite; root_index for a task's root strand. Set
+  // before the strand is published and never changed, so wakers may read it.
+  std::uint32_t index_ = 0;
+
+  static constexpr std::uint32_t root_index = 0xffffffffu;
+  bool is_root() const noexcept { return index_ == root_index; }
+  bool has(std::uint8_t f) const noexcept { return (flags_ & f) != 0; }
+};
+
+// A branch of join/select/timeout: a strand with an owner and a ready-queue link.
+struct child_strand : strand {
+  child_strand* next_ = nullptr;  // link in the task's ready queues
+  composite* owner_ = nullptr;
+};
+
+// Called by leaf::wake(): the event source completed `s`'s leaf. Any thread.
+EDO_API void wake_strand(strand* s) noexcept;
+// Called by a leaf whose operation completed inside await_suspend but must yield because the
+// co-operative budget is spent: the strand is ready at the task's next run. Runner only.
+EDO_API void ready_next_run(strand* s) noexcept;
+
+}  // namespace edo::detail
