@@ -202,6 +202,8 @@ void composite::child_woken(child_strand* s) noexcept {
 
 void composite::on_special(child_strand*) noexcept {}
 
+void composite::process_ready(child_strand& s) noexcept { process_child(&s); }
+
 void composite::enter() noexcept {
   task_ = tls.current_task;
   if (task_->list_depth_++ == 0) task_->lists_ = &queues_;

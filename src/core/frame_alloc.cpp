@@ -9,6 +9,16 @@
 #include <mutex>
 
 namespace edo::detail {
+
+#if defined(EDO_ASAN)
+
+// Under AddressSanitizer every block is an ordinary heap block, so ASan sees each frame's
+// lifetime (use after free, leaks).
+void* frame_alloc_slow(std::size_t n) { return ::operator new(n); }
+void frame_free_slow(void* p, std::size_t) noexcept { ::operator delete(p); }
+
+#else
+
 namespace {
 
 using free_block = frame_cache::free_block;
@@ -165,9 +175,6 @@ void* alloc_retired(std::size_t cls) {
 }  // namespace
 
 void* frame_alloc_slow(std::size_t n) {
-#if defined(EDO_ASAN)
-  return ::operator new(n);
-#else
   if (n > frame_cache::max_small || n == 0) return ::operator new(n);
   const std::size_t cls = frame_cache::class_of(n);
   frame_cache* c = tls.cache;
@@ -184,15 +191,11 @@ void* frame_alloc_slow(std::size_t n) {
   c->free_[cls] = b->next;
   --c->count_[cls];
   return b;
-#endif
 }
 
 void frame_free_slow(void* p, std::size_t n) noexcept {
-#if defined(EDO_ASAN)
-  ::operator delete(p, n);
-#else
   if (n > frame_cache::max_small || n == 0) {
-    ::operator delete(p, n);
+    ::operator delete(p);
     return;
   }
   auto* b = static_cast<free_block*>(p);
@@ -219,7 +222,8 @@ void frame_free_slow(void* p, std::size_t n) noexcept {
     b->next = head;
   } while (!owner->remote_.compare_exchange_weak(head, b, std::memory_order_release,
                                                  std::memory_order_relaxed));
-#endif
 }
+
+#endif  // EDO_ASAN
 
 }  // namespace edo::detail

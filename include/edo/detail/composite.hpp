@@ -77,11 +77,11 @@ class EDO_API composite : public leaf {
   // Runner thread: a special node of this composite (an event, not a strand) was dequeued.
   virtual void on_special(child_strand* s) noexcept;
 
-  task_header* task() const noexcept { return task_; }
 
  protected:
   composite() noexcept = default;
-  composite(const composite&) noexcept : leaf() {}
+  composite(const composite&) = delete;
+  composite& operator=(const composite&) = delete;
   ~composite() = default;
 
   // In await_suspend, after suspend(h): enter list mode.
@@ -100,6 +100,8 @@ class EDO_API composite : public leaf {
   void finish() noexcept;
   // Leave list mode without waking the awaiting strand (it never suspended).
   void leave() noexcept;
+  // Resume or tear down a ready child now (for composites that queue children themselves).
+  static void process_ready(child_strand& s) noexcept;
   // Destroy a finished child's root frame (after reading its result).
   static void destroy_root(promise_base* root) noexcept { root->self_.destroy(); }
 

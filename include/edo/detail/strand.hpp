@@ -66,12 +66,54 @@ struct promise_base {
   };
   final_awaiter final_suspend() noexcept { return {}; }
 
+  // Restricts co_await to edo awaitables, and hands the compiler a small forwarding awaiter:
+  // returning the awaitable itself by reference makes g++ 12 move it and clang 16 copy an
+  // lvalue; forwarding through a pointer (or holding operator co_await's result) avoids both.
   template <class A>
-  A&& await_transform(A&& a) noexcept {
+  auto await_transform(A&& a) {
     static_assert(edo_awaitable<A>,
                   "edo tasks can co_await only edo awaitables (edo::task, leaves, combinators, "
                   "join handles); wrap any other awaitable in edo::adapt(...)");
-    return static_cast<A&&>(a);
+    return make_awaiter(static_cast<A&&>(a));
+  }
+
+ private:
+  template <class W>
+  struct held_awaiter {
+    W w;
+    template <class F>
+    explicit held_awaiter(F&& f) : w(f()) {}
+    bool await_ready() noexcept(noexcept(w.await_ready())) { return w.await_ready(); }
+    template <class P>
+    decltype(auto) await_suspend(std::coroutine_handle<P> h) noexcept(
+        noexcept(w.await_suspend(h))) {
+      return w.await_suspend(h);
+    }
+    decltype(auto) await_resume() noexcept(noexcept(w.await_resume())) {
+      return w.await_resume();
+    }
+  };
+  template <class A>
+  struct ref_awaiter {
+    A* a;
+    bool await_ready() noexcept(noexcept(a->await_ready())) { return a->await_ready(); }
+    template <class P>
+    decltype(auto) await_suspend(std::coroutine_handle<P> h) noexcept(
+        noexcept(a->await_suspend(h))) {
+      return a->await_suspend(h);
+    }
+    decltype(auto) await_resume() noexcept(noexcept(a->await_resume())) {
+      return a->await_resume();
+    }
+  };
+  template <class A>
+  static auto make_awaiter(A&& a) {
+    if constexpr (requires { static_cast<A&&>(a).operator co_await(); }) {
+      using W = decltype(static_cast<A&&>(a).operator co_await());
+      return held_awaiter<W>([&]() -> W { return static_cast<A&&>(a).operator co_await(); });
+    } else {
+      return ref_awaiter<std::remove_reference_t<A>>{&a};
+    }
   }
 };
 
