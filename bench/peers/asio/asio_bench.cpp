@@ -11,7 +11,11 @@
 // How the workloads map onto Asio:
 //  - spawn = co_spawn(executor, coroutine, detached). Asio has no join handle, so
 //    "wait for all" is a counter + notify (Latch below: an atomic count whose last
-//    decrement try_sends on a capacity-1 channel the driver awaits).
+//    decrement try_sends on a capacity-1 channel the driver awaits). Note that
+//    co_spawn from the io_context's own thread starts the coroutine inline (up to
+//    its first suspension) and a coroutine that never suspended posts once before
+//    it completes; that is Asio's spawn. chained_spawn's links begin with a post so
+//    that the chain is not a recursion (see chain_link).
 //  - yield = co_await post(executor, use_awaitable).
 //  - channels = boost::asio::experimental::channel (ct). Plain channels are not
 //    thread-safe, so mt uses experimental::concurrent_channel (the same channel with a
@@ -235,10 +239,17 @@ void chain(asio::any_io_executor ex, uint64_t left, Latch<T>* done) {
     asio::co_spawn(ex, chain_link<T>(left - 1, done), asio::detached);
 }
 
+// co_spawn starts the coroutine inline (its entry point dispatches, and we are on the
+// io_context's thread), so without the post every link would run nested inside its
+// parent: a 10,000-deep recursion instead of a chain (it overflows the stack at
+// SCALE=10). The post defers the body until the parent has returned. It costs no extra
+// queue operation: a co_spawn'd coroutine that never switched posts once anyway
+// before it completes, and one that did (this one) completes inline.
 template <class T>
 awaitable<void> chain_link(uint64_t left, Latch<T>* done) {
-  chain<T>(co_await asio::this_coro::executor, left, done);
-  co_return;
+  auto ex = co_await asio::this_coro::executor;
+  co_await asio::post(ex, use_awaitable);
+  chain<T>(ex, left, done);
 }
 
 template <class T>
