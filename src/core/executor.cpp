@@ -378,3 +378,21 @@ run_result run_task(task_header* t) noexcept {
 }
 
 }  // namespace edo::detail
+
+namespace edo::detail {
+
+void complete_unstarted(task_header* t) noexcept {
+  using namespace task_state;
+  // Never queued, never run: destroy the frame without running a line of it.
+  t->flags_ |= strand_flag::cancel_requested;
+  teardown(t);
+  std::uint64_t cur = t->state_.load(std::memory_order_relaxed);
+  while (!t->state_.compare_exchange_weak(cur, (cur & ~notified) | complete | cancelled,
+                                          std::memory_order_acq_rel,
+                                          std::memory_order_relaxed)) {
+  }
+  task_release(t);  // the queue entry's reference
+  task_release(t);  // the owned list's reference
+}
+
+}  // namespace edo::detail

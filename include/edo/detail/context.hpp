@@ -35,6 +35,9 @@ struct thread_context {
   // runtime_handle::enter); null when no runtime is available. Defined in edo::edo; the
   // core only carries the pointer.
   runtime_context* runtime = nullptr;
+  // The scheduler loop running on this thread (a current-thread runtime's core or a
+  // multi-thread worker); null elsewhere. Wakes on this thread go to its local queue.
+  void* worker = nullptr;
 };
 
 extern constinit thread_local thread_context tls [[gnu::tls_model("initial-exec")]];

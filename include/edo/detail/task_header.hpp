@@ -96,6 +96,7 @@ struct task_header : strand {
   bool cancel_seen_ = false;   // CANCELLED has been turned into a strand cancellation
   task_outcome outcome_ = task_outcome::pending;
   bool yield_requested_ = false;  // this run ends with a yield (budget spent, yield_now)
+  bool in_owned_list_ = false;    // member of its runtime's owned list (its lock guards this)
   bool root_deferred_ = false;    // the root strand is ready at the next run
   // Nesting depth of active composites: the task is in list mode while > 0. Runner only.
   std::uint16_t list_depth_ = 0;

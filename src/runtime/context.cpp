@@ -1,0 +1,92 @@
+// runtime_context (see context.hpp) and the runtime API used by edo's public templates.
+#include "runtime/context.hpp"
+
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+#include <edo/detail/context.hpp>
+#include <edo/error.hpp>
+
+namespace edo::detail {
+
+runtime_context::runtime_context(runtime_config cfg) : config_(std::move(cfg)) {}
+
+runtime_context::~runtime_context() = default;
+
+void runtime_context::unref() noexcept {
+  // ordering: acq_rel so the last owner sees every other owner's writes before deleting.
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1 && !leaked_) delete this;
+}
+
+void runtime_context::leak_remaining() noexcept {
+  const std::vector<task_header*> alive = owned_.snapshot();
+  if (alive.empty()) return;
+  std::fprintf(stderr,
+               "edo: runtime shutdown timed out; leaking %zu task(s) that did not finish "
+               "(they are never destroyed while a registration may complete into them):\n",
+               alive.size());
+  for (task_header* t : alive) {
+    std::fprintf(stderr, "edo:   task %llu%s%s%s\n", static_cast<unsigned long long>(t->id_),
+                 t->name_ ? " [" : "", t->name_ ? t->name_ : "", t->name_ ? "]" : "");
+  }
+  leaked_ = true;
+  // Keep the context reachable (and alive) for the rest of the process.
+  static std::mutex mu;
+  static std::vector<runtime_context*>* leaked = new std::vector<runtime_context*>;
+  std::lock_guard lock(mu);
+  leaked->push_back(this);
+}
+
+runtime_enter::runtime_enter(runtime_context* rt, void* worker) noexcept
+    : prev_rt_(tls.runtime), prev_worker_(tls.worker) {
+  tls.runtime = rt;
+  tls.worker = worker;
+}
+
+runtime_enter::~runtime_enter() {
+  tls.runtime = prev_rt_;
+  tls.worker = prev_worker_;
+}
+
+// ---- runtime_api.hpp ----
+
+runtime_context& current_runtime(const char* what) {
+  runtime_context* rt = tls.runtime;
+  if (rt == nullptr) {
+    throw no_runtime(std::string(what) +
+                     ": there is no runtime running; call it from a task running on an "
+                     "edo::runtime (edo::runtime::block_on, EDO_MAIN, edo::run) or enter "
+                     "one with runtime_handle::enter(). edo::block_on drives no runtime.");
+  }
+  return *rt;
+}
+
+scheduler* spawn_scheduler(runtime_context& rt, bool local) { return rt.task_scheduler(local); }
+
+std::uint64_t next_task_id(runtime_context& rt) noexcept { return rt.next_id(); }
+
+void submit_task(runtime_context& rt, task_header* t) noexcept {
+  if (!rt.owned().insert(t)) {
+    complete_unstarted(t);  // shutting down: spawn returns a cancelled handle
+    return;
+  }
+  rt.submit(t);
+}
+
+timer_queue& current_timer_queue(const char* what) {
+  runtime_context* rt = tls.runtime;
+  if (rt == nullptr || rt->time() == nullptr) {
+    throw no_runtime(
+        std::string(what) +
+        (rt == nullptr
+             ? ": there is no timer running; call it from a task running on an edo::runtime "
+               "with time enabled (builder .enable_time() or .enable_all(); EDO_MAIN and "
+               "edo::run enable it). edo::block_on drives no timers."
+             : ": the runtime was built without a time driver; enable it with .enable_time() "
+               "or .enable_all() on its builder."));
+  }
+  return rt->timer_queue_for_this_thread();
+}
+
+}  // namespace edo::detail

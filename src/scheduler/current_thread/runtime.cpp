@@ -1,0 +1,232 @@
+// The current-thread runtime (see runtime.hpp).
+#include "scheduler/current_thread/runtime.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include <edo/detail/context.hpp>
+#include <edo/detail/executor.hpp>
+
+namespace edo::detail {
+
+using steady = std::chrono::steady_clock;
+
+class current_thread_runtime::core_guard {
+ public:
+  explicit core_guard(current_thread_runtime& rt) : rt_(rt) {
+    std::unique_lock lock(rt_.core_mu_);
+    rt_.core_cv_.wait(lock, [&] { return !rt_.core_busy_; });
+    rt_.core_busy_ = true;
+  }
+  ~core_guard() {
+    {
+      std::lock_guard lock(rt_.core_mu_);
+      rt_.core_busy_ = false;
+    }
+    rt_.core_cv_.notify_one();
+  }
+  core_guard(const core_guard&) = delete;
+  core_guard& operator=(const core_guard&) = delete;
+
+ private:
+  current_thread_runtime& rt_;
+};
+
+current_thread_runtime::current_thread_runtime(runtime_config cfg)
+    : runtime_context(std::move(cfg)) {
+  if (config_.enable_time) {
+    time_ = std::make_unique<time_driver>(config_.start_paused, 1);
+    time_->set_wake(&wake_parked, this);
+  }
+}
+
+current_thread_runtime::~current_thread_runtime() = default;
+
+void current_thread_runtime::wake_parked(void* self) noexcept {
+  static_cast<current_thread_runtime*>(self)->parker_.unpark();
+}
+
+scheduler* current_thread_runtime::task_scheduler(bool) { return this; }
+
+void current_thread_runtime::submit(task_header* t) noexcept { schedule(t); }
+
+timer_queue& current_thread_runtime::timer_queue_for_this_thread() noexcept {
+  return time_->queue(0);
+}
+
+void current_thread_runtime::schedule(task_header* t) noexcept {
+  if (tls.worker == this) {
+    local_.push(t);
+    return;
+  }
+  {
+    std::lock_guard lock(inject_mu_);
+    inject_.push(t);
+    inject_len_.store(inject_.size(), std::memory_order_release);
+  }
+  parker_.unpark();
+}
+
+void current_thread_runtime::release(task_header* t) noexcept {
+  if (t->in_owned_list_) {
+    owned_.remove(t);
+  } else {
+    task_release(t);
+  }
+}
+
+void current_thread_runtime::unhandled_exception(task_header* t, std::exception_ptr e) noexcept {
+  report_unhandled(t, e);
+  if (config_.unhandled == unhandled_policy::shutdown_runtime &&
+      !fatal_set_.load(std::memory_order_relaxed)) {
+    fatal_ = e;  // runner thread: the core's owner
+    fatal_set_.store(true, std::memory_order_release);
+  }
+}
+
+bool current_thread_runtime::poll_inject(std::size_t max) noexcept {
+  if (inject_len_.load(std::memory_order_acquire) == 0) return false;
+  std::lock_guard lock(inject_mu_);
+  bool any = false;
+  while (max-- > 0) {
+    task_header* t = inject_.pop();
+    if (t == nullptr) break;
+    local_.push(t);
+    any = true;
+  }
+  inject_len_.store(inject_.size(), std::memory_order_release);
+  return any;
+}
+
+task_header* current_thread_runtime::next_task() noexcept {
+  if (tick_ % config_.global_queue_interval == 0) poll_inject(config_.global_queue_interval);
+  if (task_header* t = local_.pop()) return t;
+  if (poll_inject(SIZE_MAX)) return local_.pop();
+  return nullptr;
+}
+
+void current_thread_runtime::park(steady::time_point deadline) noexcept {
+  if (inject_len_.load(std::memory_order_acquire) != 0) return;
+  std::uint64_t next = UINT64_MAX;
+  if (time_) {
+    time_->set_parked_until(0);  // announce first, then read (Dekker with on_armed)
+    next = time_->next_tick();
+    if (time_->clock().paused()) {
+      time_->set_parked_until(UINT64_MAX);
+      if (next != UINT64_MAX) {
+        // Auto-advance: an idle runtime with a paused clock jumps to the next deadline.
+        time_->clock().advance_to(time_->tick_time(next));
+        time_->process();
+        return;
+      }
+      // Nothing can fire by itself: wait for a wake from another thread.
+      if (deadline == steady::time_point::max()) {
+        parker_.park(std::nullopt);
+      } else {
+        parker_.park(deadline - steady::now());
+      }
+      return;
+    }
+    time_->set_parked_until(next);
+  }
+  std::optional<std::chrono::nanoseconds> timeout;
+  steady::time_point until = deadline;
+  if (next != UINT64_MAX) {
+    // Real clock here (not paused): timer deadlines are steady-clock times plus the
+    // clock's fixed offset, which is zero unless time was paused and resumed.
+    const auto wake_at = time_->tick_time(next) - (time_->clock().now() - steady::now());
+    if (wake_at < until) until = wake_at;
+  }
+  if (until != steady::time_point::max()) timeout = until - steady::now();
+  parker_.park(timeout);
+  if (time_) {
+    time_->set_parked_until(UINT64_MAX);
+    time_->process();
+  }
+}
+
+bool current_thread_runtime::run_loop(loop_until until, task_header* main,
+                                      steady::time_point deadline) {
+  bool main_cancelled = false;
+  for (;;) {
+    if (until == loop_until::main_done) {
+      if (task_is_complete(main)) return true;
+      if (fatal_set_.load(std::memory_order_acquire) && !main_cancelled) {
+        owned_.close_and_cancel_all();
+        task_cancel(main);
+        main_cancelled = true;
+      }
+    }
+    task_header* t = next_task();
+    if (t == nullptr) {
+      if (until == loop_until::no_tasks && owned_.empty()) return true;
+      if (deadline != steady::time_point::max() && steady::now() >= deadline) return false;
+      park(deadline);
+      continue;
+    }
+    ++tick_;
+    if (tick_ % config_.event_interval == 0) {
+      if (time_) time_->process();
+      if (deadline != steady::time_point::max() && steady::now() >= deadline) {
+        local_.push(t);
+        return false;
+      }
+    }
+    tls.budget = budget_per_run;
+    const run_result r = run_task(t);
+    if (r == run_result::notified || r == run_result::yielded) local_.push(t);
+  }
+}
+
+void current_thread_runtime::block_on(task_header* main) {
+  if (tls.worker != nullptr || tls.current_task != nullptr) {
+    throw std::logic_error(
+        "edo::runtime::block_on called from a thread that is running a runtime's tasks: it "
+        "would block them; co_await the task instead");
+  }
+  main->sched_ = this;
+  core_guard core(*this);
+  runtime_enter enter(this, this);
+  if (shut_down_.load(std::memory_order_acquire)) {
+    complete_unstarted(main);
+    return;
+  }
+  local_.push(main);
+  run_loop(loop_until::main_done, main, steady::time_point::max());
+  if (fatal_set_.load(std::memory_order_acquire)) {
+    std::exception_ptr e = fatal_;
+    // Finish the shutdown the fatal exception started, then report it to the caller.
+    shut_down_.store(true, std::memory_order_release);
+    if (!run_loop(loop_until::no_tasks, nullptr, steady::now() + config_.shutdown_timeout)) {
+      leak_remaining();
+    }
+    std::rethrow_exception(e);
+  }
+}
+
+bool current_thread_runtime::shutdown(std::chrono::nanoseconds timeout) {
+  if (tls.worker == this) {
+    std::fputs("edo: a runtime cannot be shut down from one of its own tasks\n", stderr);
+    std::abort();
+  }
+  const bool first = !shut_down_.exchange(true, std::memory_order_acq_rel);
+  core_guard core(*this);
+  runtime_enter enter(this, this);
+  owned_.close_and_cancel_all();
+  if (!first && owned_.empty()) return true;
+  const auto deadline = timeout == std::chrono::nanoseconds::max()
+                            ? steady::time_point::max()
+                            : steady::now() + timeout;
+  const bool ok = run_loop(loop_until::no_tasks, nullptr, deadline);
+  if (!ok) leak_remaining();
+  return ok;
+}
+
+void current_thread_runtime::shutdown_background() {
+  // One thread runs everything here, so tearing the tasks down needs a run each; do what
+  // can be done without waiting and leak (with a report) what cannot.
+  shutdown(std::chrono::nanoseconds::zero());
+}
+
+}  // namespace edo::detail
