@@ -26,7 +26,12 @@ void runtime_context::leak_remaining() noexcept {
                "edo: runtime shutdown timed out; leaking %zu task(s) that did not finish "
                "(they are never destroyed while a registration may complete into them):\n",
                alive.size());
+  std::size_t shown = 0;
   for (task_header* t : alive) {
+    if (++shown > 32) {
+      std::fprintf(stderr, "edo:   ... and %zu more\n", alive.size() - 32);
+      break;
+    }
     std::fprintf(stderr, "edo:   task %llu%s%s%s\n", static_cast<unsigned long long>(t->id_),
                  t->name_ ? " [" : "", t->name_ ? t->name_ : "", t->name_ ? "]" : "");
   }

@@ -42,7 +42,8 @@ class event_source {
         wake();
         return;
       }
-      src_->waiters_.push_back(this);
+      pos_ = src_->waiters_.insert(src_->waiters_.end(), this);
+      linked_ = true;
       ++src_->registered_;
     }
     int await_resume() { return *value_; }
@@ -51,14 +52,11 @@ class event_source {
     friend class event_source;
     bool cancel() noexcept override {
       std::lock_guard lock(src_->mu_);
-      for (auto it = src_->waiters_.begin(); it != src_->waiters_.end(); ++it) {
-        if (*it == this) {
-          src_->waiters_.erase(it);
-          ++src_->cancelled_;
-          return true;
-        }
-      }
-      return false;  // fire() already took us: the wake is coming
+      if (!linked_) return false;  // fire() already took us: the wake is coming
+      src_->waiters_.erase(pos_);
+      linked_ = false;
+      ++src_->cancelled_;
+      return true;
     }
     void give_back() noexcept override {
       std::lock_guard lock(src_->mu_);
@@ -68,6 +66,8 @@ class event_source {
 
     event_source* src_;
     std::optional<int> value_;
+    std::list<waiter*>::iterator pos_;
+    bool linked_ = false;
     bool ready_now_ = false;
   };
 
@@ -84,6 +84,7 @@ class event_source {
       }
       w = waiters_.front();
       waiters_.pop_front();
+      w->linked_ = false;
       w->value_ = v;
     }
     w->wake();  // after the lock: the contract

@@ -26,27 +26,33 @@ using await_result_t = decltype(get_awaiter(std::declval<A>()).await_resume());
 template <class T>
 using non_void_t = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
-template <class A>
-struct as_task_impl {
-  using type = task<await_result_t<A>>;
-  static type make(A a) { return wrap(std::move(a)); }
-  static type wrap(A a) { co_return co_await std::move(a); }
-};
+template <class R, class A>
+task<R> wrap_value(A a) {
+  co_return co_await std::move(a);
+}
 
-template <class T>
-struct as_task_impl<task<T>> {
-  using type = task<T>;
-  static type make(task<T> t) noexcept { return t; }
-};
+template <class R, class A>
+task<R> wrap_ref(A& a) {
+  co_return co_await a;
+}
 
-// An edo awaitable as a task: tasks pass through; other awaitables are wrapped in a small
-// coroutine that owns them (taken by value).
+// An edo awaitable as a task: tasks pass through (an lvalue task is consumed, as awaiting
+// it would); an rvalue awaitable is moved into a small coroutine that owns it; an lvalue
+// awaitable is awaited in place (it must outlive the combinator, as a named object in the
+// awaiting coroutine does).
 template <class A>
 auto as_task(A&& a) {
-  return as_task_impl<std::remove_cvref_t<A>>::make(std::forward<A>(a));
+  using D = std::remove_cvref_t<A>;
+  if constexpr (is_task<D>::value) {
+    return D(std::move(a));
+  } else if constexpr (std::is_lvalue_reference_v<A>) {
+    return wrap_ref<await_result_t<A>>(a);
+  } else {
+    return wrap_value<await_result_t<D>, D>(std::move(a));
+  }
 }
 
 template <class A>
-using as_task_t = typename as_task_impl<std::remove_cvref_t<A>>::type;
+using as_task_t = decltype(as_task(std::declval<A>()));
 
 }  // namespace edo::detail
