@@ -1,0 +1,145 @@
+// The WORKLOADS.md workloads on edo. Each returns the run it measured: the clock starts and
+// stops inside the driver task, which run_workload spawns onto the runtime.
+#include "workloads.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include <edo/edo.hpp>
+
+namespace edo_bench {
+namespace {
+
+using steady = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::atomic<std::uint64_t> counter{0};
+
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "edo_bench: check failed: %s\n", what);
+    std::abort();
+  }
+}
+
+edo::task<> increment() {
+  counter.fetch_add(1, std::memory_order_relaxed);
+  co_return;
+}
+
+edo::task<run> spawn_many(std::uint64_t n) {
+  counter.store(0, std::memory_order_relaxed);
+  const auto t0 = steady::now();
+  std::vector<edo::join_handle<void>> hs;
+  hs.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) hs.push_back(edo::spawn(increment()));
+  for (auto& h : hs) co_await h;
+  const auto elapsed = steady::now() - t0;
+  check(counter.load() == n, "spawn_many count");
+  co_return run{n, elapsed};
+}
+
+edo::task<> yielder(std::uint64_t per_task) {
+  for (std::uint64_t i = 0; i < per_task; ++i) co_await edo::yield_now();
+}
+
+edo::task<run> yield_many(std::uint64_t per_task) {
+  const auto t0 = steady::now();
+  std::vector<edo::join_handle<void>> hs;
+  hs.reserve(yield_tasks);
+  for (std::uint64_t i = 0; i < yield_tasks; ++i) hs.push_back(edo::spawn(yielder(per_task)));
+  for (auto& h : hs) co_await h;
+  co_return run{yield_tasks * per_task, steady::now() - t0};
+}
+
+edo::task<> sleeper(std::uint64_t ms) { co_await edo::time::sleep(std::chrono::milliseconds(ms)); }
+
+edo::task<run> timers(std::uint64_t n) {
+  const auto t0 = steady::now();
+  std::uint32_t x = timers_seed;
+  std::vector<edo::join_handle<void>> hs;
+  hs.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) hs.push_back(edo::spawn(sleeper(xorshift_ms(x))));
+  for (auto& h : hs) co_await h;
+  co_return run{n, steady::now() - t0};
+}
+
+edo::task<std::uint64_t> ready(std::uint64_t v) { co_return v; }
+
+edo::task<run> timeout_ready(std::uint64_t n) {
+  const auto t0 = steady::now();
+  std::uint64_t acc = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    // A 1 s timeout around an already-ready operation: it completes at once, and edo arms
+    // no timer for it (timeout runs the operation first).
+    auto r = co_await edo::time::timeout(1s, ready(i));
+    check(static_cast<bool>(r), "ready operation timed out");
+    acc += *r;
+  }
+  const auto elapsed = steady::now() - t0;
+  check(acc == n * (n - 1) / 2, "timeout_ready sum");
+  co_return run{n, elapsed};
+}
+
+template <class F>
+run drive(edo::runtime& rt, F make) {
+  return rt.block_on([](F mk) -> edo::task<run> { co_return co_await edo::spawn(mk()); }(make));
+}
+
+}  // namespace
+
+run run_workload(edo::runtime& rt, const std::string& w, const sizes& sz) {
+  if (w == "spawn_many") return drive(rt, [&] { return spawn_many(sz.spawn_tasks); });
+  if (w == "yield_many") return drive(rt, [&] { return yield_many(sz.yields_per_task); });
+  if (w == "timers") return drive(rt, [&] { return timers(sz.timers); });
+  if (w == "timeout_ready") return drive(rt, [&] { return timeout_ready(sz.timeout_iters); });
+  std::fprintf(stderr, "edo_bench: workload %s is not implemented yet\n", w.c_str());
+  std::exit(3);
+}
+
+// idle_tasks_mem, in the fresh child process: spawn n tasks that each sleep 10 s, keeping
+// their join handles in a vector of capacity n; wait until every task reached its sleep;
+// peak-RSS growth / n; then abort them all.
+void idle_child(flavor f) {
+  static std::atomic<std::uint64_t> started{0};
+  const std::uint64_t n = scaled_sizes().idle_tasks;
+  edo::runtime rt = build_runtime(f);
+  const std::string line = rt.block_on([](std::uint64_t count, flavor fl) -> edo::task<std::string> {
+    co_return co_await edo::spawn([](std::uint64_t cnt, flavor fll) -> edo::task<std::string> {
+      reset_hwm();
+      const std::uint64_t before = vm_hwm_bytes();
+      const auto t0 = steady::now();
+      std::vector<edo::join_handle<void>> hs;
+      hs.reserve(cnt);
+      for (std::uint64_t i = 0; i < cnt; ++i) {
+        hs.push_back(edo::spawn([]() -> edo::task<> {
+          started.fetch_add(1, std::memory_order_relaxed);
+          co_await edo::time::sleep(10s);
+        }()));
+      }
+      while (started.load(std::memory_order_relaxed) < cnt) co_await edo::yield_now();
+      const auto elapsed = steady::now() - t0;
+      const std::uint64_t after = vm_hwm_bytes();
+      for (auto& h : hs) h.abort();
+      for (auto& h : hs) {
+        bool cancelled = false;
+        try {
+          co_await h;
+        } catch (const edo::join_error& e) {
+          cancelled = e.is_cancelled();
+        }
+        check(cancelled, "idle task not cancelled");
+      }
+      char extra[64];
+      std::snprintf(extra, sizeof extra, "bytes_per_task:%.1f",
+                    static_cast<double>(after - before) / static_cast<double>(cnt));
+      co_return result_line("idle_tasks_mem", fll, cnt, elapsed, extra);
+    }, count, fl);
+  }(n, f));
+  emit(line);
+}
+
+}  // namespace edo_bench
