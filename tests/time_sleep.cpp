@@ -70,17 +70,19 @@ TEST_P(Time, SleepUntilThePast) {
 TEST_P(Time, AdvanceFiresDueTimers) {
   auto rt = make_runtime(true);
   rt.block_on([]() -> edo::task<> {
-    bool fired = false;
-    auto h = edo::spawn([](bool& f) -> edo::task<> {
-      co_await edo::time::sleep(100ms);
-      f = true;
-    }, std::ref(fired));
-    co_await edo::yield_now();  // let it register its timer
+    const instant t0 = instant::now();
+    // A deadline fixed up front: on the multi-thread runtime the task may register its
+    // timer before or after the first advance.
+    auto h = edo::spawn([](instant start) -> edo::task<edo::time::instant> {
+      co_await edo::time::sleep_until(start + 100ms);
+      co_return instant::now();
+    }, t0);
+    co_await edo::yield_now();
     co_await edo::time::advance(99ms);
-    EXPECT_FALSE(fired);
+    EXPECT_FALSE(h.is_finished());  // its timer is not due yet
     co_await edo::time::advance(1ms);
-    EXPECT_TRUE(fired);
-    co_await h;
+    const instant woke = co_await h;
+    EXPECT_EQ(woke - t0, std::chrono::nanoseconds(100ms));
   }());
 }
 

@@ -9,6 +9,9 @@
 namespace edo::detail {
 
 void local_executor::schedule(task_header*) noexcept {
+  // The woken thread counts as busy from now on (before it actually wakes), so that a
+  // paused clock never auto-advances in between.
+  if (busy_ != nullptr) busy_->fetch_add(1, std::memory_order_seq_cst);
   pending_.store(1, std::memory_order_release);
   pending_.notify_one();
 }
@@ -29,17 +32,24 @@ void local_executor::run(task_header* t) {
   const std::int32_t saved_budget = ctx.budget;
   ctx.budget = budget_unlimited;
   bool queued = true;  // the pseudo-task starts notified
+  if (busy_ != nullptr) busy_->fetch_add(1, std::memory_order_seq_cst);
   for (;;) {
     if (!queued) {
       // ordering: acquire pairs with schedule()'s release.
-      while (pending_.exchange(0, std::memory_order_acquire) == 0) {
-        pending_.wait(0, std::memory_order_acquire);
+      // Either way schedule() counted this thread busy once more: give one back.
+      if (busy_ != nullptr) busy_->fetch_sub(1, std::memory_order_seq_cst);
+      if (pending_.exchange(0, std::memory_order_acquire) == 0) {
+        if (on_idle_ != nullptr) on_idle_(idle_ctx_);
+        while (pending_.exchange(0, std::memory_order_acquire) == 0) {
+          pending_.wait(0, std::memory_order_acquire);
+        }
       }
     }
     const run_result r = run_task(t);
     if (r == run_result::complete) break;
     queued = (r != run_result::idle);
   }
+  if (busy_ != nullptr) busy_->fetch_sub(1, std::memory_order_seq_cst);
   ctx.budget = saved_budget;
 }
 

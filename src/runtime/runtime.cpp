@@ -7,6 +7,7 @@
 #include "runtime/config.hpp"
 #include "runtime/context.hpp"
 #include "scheduler/current_thread/runtime.hpp"
+#include "scheduler/multi_thread/runtime.hpp"
 
 namespace edo {
 
@@ -47,7 +48,7 @@ runtime_handle::enter_guard::~enter_guard() {
 
 // ---- runtime ----
 
-runtime::runtime() : runtime(builder::current_thread().enable_all().build()) {}
+runtime::runtime() : runtime(builder::multi_thread().enable_all().build()) {}
 
 runtime& runtime::operator=(runtime&& o) noexcept {
   if (this != &o) {
@@ -177,7 +178,12 @@ runtime runtime::builder::build() {
     throw std::invalid_argument(
         "edo::runtime::builder: start_paused(true) needs the time driver (enable_time())");
   }
-  detail::runtime_context* rt = new detail::current_thread_runtime(*cfg_);
+  detail::runtime_context* rt = nullptr;
+  if (cfg_->multi_thread) {
+    rt = new detail::multi_thread_runtime(*cfg_);
+  } else {
+    rt = new detail::current_thread_runtime(*cfg_);
+  }
   return runtime(rt);
 }
 

@@ -11,7 +11,7 @@ namespace edo_test {
 
 enum class flavor { current_thread, multi_thread };
 
-inline auto all_flavors() { return testing::Values(flavor::current_thread); }
+inline auto all_flavors() { return testing::Values(flavor::current_thread, flavor::multi_thread); }
 
 inline std::string flavor_name(const testing::TestParamInfo<flavor>& info) {
   return info.param == flavor::current_thread ? "current_thread" : "multi_thread";

@@ -21,7 +21,19 @@ class EDO_API local_executor final : public scheduler {
   // called from inside a task: blocking there would stall the thread that runs it.
   void run(task_header* t);
 
+  // For a runtime's block_on: `busy` counts the threads running tasks outside the
+  // workers; `on_idle(ctx)` is called each time this thread is about to wait.
+  void set_idle_hooks(std::atomic<int>* busy, void (*on_idle)(void*), void* ctx) noexcept {
+    busy_ = busy;
+    on_idle_ = on_idle;
+    idle_ctx_ = ctx;
+  }
+
  private:
+  std::atomic<int>* busy_ = nullptr;
+  void (*on_idle_)(void*) = nullptr;
+  void* idle_ctx_ = nullptr;
+
   // ordering: release store in schedule(), acquire exchange in run(): publishes the waker's
   // writes (through the task state word as well).
   alignas(cache_line) std::atomic<std::uint32_t> pending_{0};

@@ -35,6 +35,7 @@ class current_thread_runtime::core_guard {
 
 current_thread_runtime::current_thread_runtime(runtime_config cfg)
     : runtime_context(std::move(cfg)) {
+  tag_.rt = this;
   if (config_.enable_time) {
     time_ = std::make_unique<time_driver>(config_.start_paused, 1);
     time_->set_wake(&wake_parked, this);
@@ -56,7 +57,7 @@ timer_queue& current_thread_runtime::timer_queue_for_this_thread() noexcept {
 }
 
 void current_thread_runtime::schedule(task_header* t) noexcept {
-  if (tls.worker == this) {
+  if (tls.worker == &tag_) {
     local_.push(t);
     return;
   }
@@ -187,7 +188,7 @@ void current_thread_runtime::block_on(task_header* main) {
   }
   main->sched_ = this;
   core_guard core(*this);
-  runtime_enter enter(this, this);
+  runtime_enter enter(this, &tag_);
   if (shut_down_.load(std::memory_order_acquire)) {
     complete_unstarted(main);
     return;
@@ -206,13 +207,13 @@ void current_thread_runtime::block_on(task_header* main) {
 }
 
 bool current_thread_runtime::shutdown(std::chrono::nanoseconds timeout) {
-  if (tls.worker == this) {
+  if (tls.worker == &tag_) {
     std::fputs("edo: a runtime cannot be shut down from one of its own tasks\n", stderr);
     std::abort();
   }
   const bool first = !shut_down_.exchange(true, std::memory_order_acq_rel);
   core_guard core(*this);
-  runtime_enter enter(this, this);
+  runtime_enter enter(this, &tag_);
   owned_.close_and_cancel_all();
   if (!first && owned_.empty()) return true;
   const auto deadline = timeout == std::chrono::nanoseconds::max()

@@ -20,6 +20,7 @@
 #include "driver/parker.hpp"
 #include "runtime/context.hpp"
 #include "runtime/task_deque.hpp"
+#include "runtime/worker_tag.hpp"
 
 namespace edo::detail {
 
@@ -54,6 +55,8 @@ class current_thread_runtime final : public runtime_context, public scheduler {
   bool poll_inject(std::size_t max) noexcept;
 
   static void wake_parked(void* self) noexcept;
+
+  worker_tag tag_;  // what tls.worker points to while a thread runs the core
 
   // Owned by the thread holding the core.
   task_deque local_;

@@ -1,0 +1,111 @@
+// The parkable drivers and the worker parker (see driver.hpp).
+#include "driver/driver.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace edo::detail {
+
+using steady = std::chrono::steady_clock;
+
+driver::driver(time_driver* time) noexcept : time_(time) {
+  if (time_ != nullptr) time_->set_wake(&wake_from_timer, this);
+}
+
+void driver::wake_from_timer(void* self) noexcept { static_cast<driver*>(self)->unpark(); }
+
+void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance) noexcept {
+  if (time_ == nullptr) {
+    parker_.park(max_wait);
+    return;
+  }
+  time_->set_parked_until(0);  // announce first, then read (Dekker with on_armed)
+  const std::uint64_t next = time_->next_tick();
+  if (time_->clock().paused()) {
+    time_->set_parked_until(UINT64_MAX);
+    if (auto_advance && next != UINT64_MAX) {
+      time_->clock().advance_to(time_->tick_time(next));
+      time_->process();
+      return;
+    }
+    parker_.park(max_wait);
+    time_->process();
+    return;
+  }
+  time_->set_parked_until(next);
+  std::optional<std::chrono::nanoseconds> wait = max_wait;
+  if (next != UINT64_MAX) {
+    // The clock is steady_clock plus a fixed offset (non-zero after pause/resume).
+    const auto wake_at = time_->tick_time(next) - (time_->clock().now() - steady::now());
+    const auto until_timer = wake_at - steady::now();
+    if (!wait || until_timer < *wait) wait = until_timer;
+  }
+  if (!wait || wait->count() > 0) parker_.park(wait);
+  time_->set_parked_until(UINT64_MAX);
+  time_->process();
+}
+
+namespace {
+
+void futex_wait(std::atomic<std::uint32_t>* a, std::uint32_t expected) noexcept {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(a), FUTEX_WAIT_PRIVATE, expected,
+            nullptr, nullptr, 0);
+}
+void futex_wake(std::atomic<std::uint32_t>* a) noexcept {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(a), FUTEX_WAKE_PRIVATE, 1, nullptr,
+            nullptr, 0);
+}
+
+}  // namespace
+
+void worker_parker::park(driver& d, bool auto_advance) noexcept {
+  std::uint32_t s = notified;
+  // ordering: acquire pairs with unpark()'s release exchange.
+  if (state_.compare_exchange_strong(s, empty, std::memory_order_acquire)) return;
+  if (d.try_lock()) {
+    s = empty;
+    if (!state_.compare_exchange_strong(s, parked_driver, std::memory_order_acq_rel)) {
+      state_.store(empty, std::memory_order_release);  // notified meanwhile
+      d.unlock();
+      return;
+    }
+    d.park(std::nullopt, auto_advance);
+    state_.exchange(empty, std::memory_order_acquire);
+    d.unlock();
+    return;
+  }
+  s = empty;
+  if (!state_.compare_exchange_strong(s, parked_futex, std::memory_order_acq_rel)) {
+    state_.store(empty, std::memory_order_release);
+    return;
+  }
+  for (;;) {
+    futex_wait(&state_, parked_futex);
+    s = notified;
+    if (state_.compare_exchange_strong(s, empty, std::memory_order_acquire)) return;
+    // Spurious wake-up: still parked_futex; wait again.
+  }
+}
+
+void worker_parker::poll(driver& d) noexcept {
+  if (!d.try_lock()) return;
+  d.park(std::chrono::nanoseconds::zero(), false);
+  d.unlock();
+}
+
+void worker_parker::unpark(driver& d) noexcept {
+  // ordering: release publishes the unparker's writes (a queued task) to park()'s acquire.
+  switch (state_.exchange(notified, std::memory_order_acq_rel)) {
+    case parked_futex:
+      futex_wake(&state_);
+      break;
+    case parked_driver:
+      d.unpark();
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace edo::detail

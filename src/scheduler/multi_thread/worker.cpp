@@ -1,0 +1,179 @@
+// The worker loop (see worker.hpp).
+#include "scheduler/multi_thread/worker.hpp"
+
+#include <chrono>
+#include <utility>
+
+#include <edo/detail/context.hpp>
+#include <edo/detail/executor.hpp>
+
+#include "scheduler/multi_thread/runtime.hpp"
+#include "time/driver.hpp"
+
+namespace edo::detail {
+
+namespace {
+constexpr int max_lifo_polls = 3;  // LIFO runs in a row before the queue gets a turn
+}
+
+worker::worker(multi_thread_runtime& owner, std::size_t index, timer_queue* timers) noexcept
+    : owner_(owner),
+      index_(index),
+      timers_(timers),
+      rand_(static_cast<std::uint32_t>(0x9E3779B9u * (index + 1))) {
+  rt = &owner;
+}
+
+std::uint32_t worker::next_rand() noexcept {
+  rand_ ^= rand_ << 13;
+  rand_ ^= rand_ >> 17;
+  rand_ ^= rand_ << 5;
+  return rand_;
+}
+
+void worker::run() {
+  runtime_enter enter(&owner_, static_cast<worker_tag*>(this));
+  if (owner_.config().on_thread_start) owner_.config().on_thread_start();
+  while (!owner_.is_shutdown()) {
+    ++tick_;
+    maintenance();
+    if (task_header* t = next_task()) {
+      run_task(t);
+      continue;
+    }
+    if (task_header* t = steal_work()) {
+      run_task(t);
+      continue;
+    }
+    park();
+  }
+  if (owner_.config().on_thread_stop) owner_.config().on_thread_stop();
+}
+
+void worker::maintenance() noexcept {
+  if (tick_ % owner_.config().event_interval != 0) return;
+  // Timers due in any queue, and the I/O driver if nobody is parked in it.
+  if (time_driver* td = owner_.time()) td->process();
+  parker_.poll(owner_.shared_driver());
+}
+
+task_header* worker::next_task() noexcept {
+  if (tick_ % owner_.config().global_queue_interval == 0) {
+    if (task_header* t = owner_.inject().pop()) return t;
+  }
+  if (lifo_ != nullptr) return std::exchange(lifo_, nullptr);
+  if (task_header* t = queue_.pop()) return t;
+  return owner_.inject().pop();
+}
+
+task_header* worker::steal_work() noexcept {
+  if (!searching_) searching_ = owner_.idle_state().transition_worker_to_searching();
+  if (!searching_) return nullptr;
+  const std::size_t n = owner_.num_workers();
+  const std::size_t start = next_rand() % n;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t victim = (start + i) % n;
+    if (victim == index_) continue;
+    std::uint32_t stolen = 0;
+    if (task_header* t = owner_.worker_at(victim).queue().steal_into(queue_, stolen)) {
+      worker_counters::bump(counters_.steal_count, stolen);
+      worker_counters::bump(counters_.steal_operations);
+      return t;
+    }
+  }
+  return owner_.inject().pop();
+}
+
+void worker::transition_from_searching() noexcept {
+  if (!searching_) return;
+  searching_ = false;
+  // The last searcher found work: wake another so the rest is not stranded.
+  if (owner_.idle_state().transition_worker_from_searching()) owner_.notify_parked();
+}
+
+void worker::run_one(task_header* t) noexcept {
+  worker_counters::bump(counters_.poll_count);
+  switch (detail::run_task(t)) {
+    case run_result::notified:
+    case run_result::yielded:
+      if (queue_.push_back(t, owner_.inject())) worker_counters::bump(counters_.overflow_count);
+      owner_.notify_parked();
+      break;
+    case run_result::idle:
+    case run_result::complete:
+      break;
+  }
+}
+
+void worker::run_task(task_header* t) noexcept {
+  transition_from_searching();
+  const auto t0 = std::chrono::steady_clock::now();
+  tls.budget = budget_per_run;
+  run_one(t);
+  // Then the tasks it woke, newest first, sharing the budget.
+  for (int i = 0; i < max_lifo_polls && lifo_ != nullptr; ++i) {
+    task_header* next = std::exchange(lifo_, nullptr);
+    if (tls.budget == 0) {
+      if (queue_.push_back(next, owner_.inject())) worker_counters::bump(counters_.overflow_count);
+      break;
+    }
+    run_one(next);
+  }
+  if (lifo_ != nullptr && queue_.has_tasks()) owner_.notify_parked();
+  const auto busy = std::chrono::steady_clock::now() - t0;
+  worker_counters::bump(counters_.busy_ns,
+                        static_cast<std::uint64_t>(
+                            std::chrono::duration_cast<std::chrono::nanoseconds>(busy).count()));
+}
+
+void worker::schedule_local(task_header* t, bool is_yield) noexcept {
+  worker_counters::bump(counters_.local_schedule_count);
+  bool notify;
+  if (is_yield) {
+    if (queue_.push_back(t, owner_.inject())) worker_counters::bump(counters_.overflow_count);
+    notify = true;
+  } else {
+    task_header* prev = std::exchange(lifo_, t);
+    notify = prev != nullptr;
+    if (prev != nullptr && queue_.push_back(prev, owner_.inject())) {
+      worker_counters::bump(counters_.overflow_count);
+    }
+  }
+  // Wakes made while the driver fires are batched: park() notifies once afterwards.
+  if (notify && !in_park_) owner_.notify_parked();
+}
+
+bool worker::transition_to_parked() noexcept {
+  if (lifo_ != nullptr || queue_.has_tasks()) return false;
+  const bool last_searcher = owner_.idle_state().transition_worker_to_parked(index_, searching_);
+  searching_ = false;
+  if (last_searcher) owner_.notify_if_work_pending();
+  return true;
+}
+
+bool worker::transition_from_parked() noexcept {
+  if (lifo_ != nullptr || queue_.has_tasks()) {
+    // Woken by its own driver (timers): it has work without having been notified.
+    searching_ = !owner_.idle_state().unpark_worker_by_id(index_);
+    return true;
+  }
+  if (owner_.idle_state().is_parked(index_)) return false;
+  searching_ = true;  // notified: start out searching
+  return true;
+}
+
+void worker::park() noexcept {
+  if (!transition_to_parked()) return;
+  owner_.poke_driver_if_idle();
+  while (!owner_.is_shutdown()) {
+    worker_counters::bump(counters_.park_count);
+    in_park_ = true;
+    parker_.park(owner_.shared_driver(), owner_.may_auto_advance());
+    in_park_ = false;
+    if (transition_from_parked()) break;
+    worker_counters::bump(counters_.noop_count);
+  }
+  if (queue_.has_tasks() && !searching_) owner_.notify_parked();
+}
+
+}  // namespace edo::detail

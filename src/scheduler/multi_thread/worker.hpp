@@ -1,0 +1,89 @@
+// A multi-thread worker: its run queue, LIFO slot, parker and counters, and the loop its
+// thread runs (Tokio's multi_thread/worker.rs, with one timer wheel per worker).
+//
+// The loop, per iteration:
+//  1. maintenance every event_interval runs: fire due timers, poll the driver if free,
+//     notice shutdown;
+//  2. a task: the global inject queue first every global_queue_interval runs, otherwise the
+//     LIFO slot, the local queue, then the inject queue;
+//  3. none: steal half of a random worker's queue (at most half the workers search);
+//  4. still none: park — in the driver if no other worker holds it, else on its futex.
+// Running a task: the task, then up to 3 tasks from the LIFO slot (the task it just woke),
+// sharing one co-operative budget.
+//
+// Shutdown (runtime.cpp): every task is cancelled and runs to its tear-down on these
+// loops; then `shutdown_` is set and every worker is unparked and leaves its loop.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include <edo/detail/task_header.hpp>
+
+#include "driver/driver.hpp"
+#include "runtime/worker_tag.hpp"
+#include "scheduler/multi_thread/queue.hpp"
+
+namespace edo::detail {
+
+class multi_thread_runtime;
+class timer_queue;
+
+// Per-worker counters: written by the worker with relaxed stores, read by metrics().
+struct worker_counters {
+  std::atomic<std::uint64_t> poll_count{0};
+  std::atomic<std::uint64_t> steal_count{0};
+  std::atomic<std::uint64_t> steal_operations{0};
+  std::atomic<std::uint64_t> park_count{0};
+  std::atomic<std::uint64_t> noop_count{0};
+  std::atomic<std::uint64_t> overflow_count{0};
+  std::atomic<std::uint64_t> busy_ns{0};
+  std::atomic<std::uint64_t> local_schedule_count{0};
+
+  static void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
+    // ordering: a statistic; only this worker writes it.
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+class worker final : public worker_tag {
+ public:
+  worker(multi_thread_runtime& owner, std::size_t index, timer_queue* timers) noexcept;
+
+  void run();  // the thread's loop
+  // Called by this worker's thread (schedule on a worker of the same runtime).
+  void schedule_local(task_header* t, bool is_yield) noexcept;
+
+  std::size_t index() const noexcept { return index_; }
+  local_queue& queue() noexcept { return queue_; }
+  worker_parker& parker() noexcept { return parker_; }
+  timer_queue* timers() const noexcept { return timers_; }
+  const worker_counters& counters() const noexcept { return counters_; }
+
+ private:
+  void maintenance() noexcept;
+  task_header* next_task() noexcept;
+  task_header* steal_work() noexcept;
+  void run_task(task_header* t) noexcept;
+  void run_one(task_header* t) noexcept;
+  void park() noexcept;
+  bool transition_to_parked() noexcept;
+  bool transition_from_parked() noexcept;
+  void transition_from_searching() noexcept;
+  std::uint32_t next_rand() noexcept;
+
+  multi_thread_runtime& owner_;
+  std::size_t index_;
+  timer_queue* timers_;
+  local_queue queue_;
+  task_header* lifo_ = nullptr;
+  worker_parker parker_;
+  worker_counters counters_;
+  std::uint32_t tick_ = 0;
+  std::uint32_t rand_;
+  bool searching_ = false;
+  bool in_park_ = false;  // wakes during driver processing do not notify (batched)
+};
+
+}  // namespace edo::detail

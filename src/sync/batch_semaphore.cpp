@@ -1,0 +1,144 @@
+// batch_semaphore's slow paths: queueing, assigning released permits to waiters, closing
+// and cancellation. See include/edo/sync/detail/batch_semaphore.hpp for the state word.
+#include <edo/sync/detail/batch_semaphore.hpp>
+
+#include <algorithm>
+
+namespace edo::detail {
+
+void batch_semaphore::release_locked(std::size_t n, wake_batch& wakes) noexcept {
+  while (n > 0 && !waiters_.empty()) {
+    acquire_waiter* w = waiters_.front();
+    const std::size_t k = std::min(n, w->remaining_);
+    w->remaining_ -= k;
+    n -= k;
+    if (w->remaining_ == 0) {
+      waiters_.pop_front();
+      w->status_ = acquire_waiter::status::acquired;
+      wakes.push(w);
+    }
+  }
+  if (!waiters_.empty()) return;  // every permit went to a waiter; the count stays 0
+  std::size_t cur = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    const std::size_t next = (((cur >> shift) + n) << shift) | (cur & closed_bit);
+    // ordering: release pairs with try_acquire's acquire: the permits handed to the count
+    // carry the releasers' critical sections. Only this thread (holding the lock) changes
+    // the word while waiters_bit is set; a CAS loop because fast paths may race once the
+    // bit was already clear.
+    if (state_.compare_exchange_weak(cur, next, std::memory_order_release,
+                                     std::memory_order_relaxed)) {
+      return;
+    }
+  }
+}
+
+void batch_semaphore::release_slow(std::size_t n) noexcept {
+  wake_batch wakes;
+  lock_.lock();
+  release_locked(n, wakes);
+  lock_.unlock();
+  wakes.wake_all();
+}
+
+void batch_semaphore::close() noexcept {
+  wake_batch wakes;
+  lock_.lock();
+  std::size_t returned = 0;
+  while (acquire_waiter* w = waiters_.pop_front()) {
+    returned += w->needed_ - w->remaining_;
+    w->status_ = acquire_waiter::status::closed;
+    wakes.push(w);
+  }
+  std::size_t cur = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    const std::size_t next = (((cur >> shift) + returned) << shift) | closed_bit;
+    // ordering: release pairs with is_closed()'s acquire (and try_acquire's).
+    if (state_.compare_exchange_weak(cur, next, std::memory_order_release,
+                                     std::memory_order_relaxed)) {
+      break;
+    }
+  }
+  lock_.unlock();
+  wakes.wake_all();
+}
+
+std::size_t batch_semaphore::forget(std::size_t n) noexcept {
+  std::size_t cur = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    const std::size_t k = std::min(n, cur >> shift);
+    if (k == 0) return 0;
+    // ordering: relaxed: forgotten permits carry nothing to anyone.
+    if (state_.compare_exchange_weak(cur, cur - (k << shift), std::memory_order_relaxed,
+                                     std::memory_order_relaxed)) {
+      return k;
+    }
+  }
+}
+
+bool acquire_waiter::enqueue() noexcept {
+  batch_semaphore& s = *sem_;
+  s.lock_.lock();
+  std::size_t cur = s.state_.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((cur & batch_semaphore::closed_bit) != 0) {
+      status_ = status::closed;
+      s.lock_.unlock();
+      return finish_inline();
+    }
+    const std::size_t avail = cur >> batch_semaphore::shift;
+    if (s.waiters_.empty() && avail >= remaining_) {
+      // Released since await_ready: take them now.
+      // ordering: acquire, as try_acquire.
+      if (s.state_.compare_exchange_weak(cur, cur - (remaining_ << batch_semaphore::shift),
+                                         std::memory_order_acquire,
+                                         std::memory_order_relaxed)) {
+        remaining_ = 0;
+        status_ = status::acquired;
+        s.lock_.unlock();
+        return finish_inline();
+      }
+      continue;
+    }
+    // Queue up, taking what is available (only possible when the list is empty: with
+    // waiters the count is 0). From now on the count changes only under the lock.
+    const std::size_t next = (cur & batch_semaphore::closed_bit) | batch_semaphore::waiters_bit;
+    // ordering: acquire: the permits taken carry their releasers' critical sections.
+    if (s.state_.compare_exchange_weak(cur, next, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+      remaining_ -= avail;
+      break;
+    }
+  }
+  status_ = status::waiting;
+  s.waiters_.push_back(this);
+  s.lock_.unlock();
+  return true;
+}
+
+bool acquire_waiter::cancel() noexcept {
+  batch_semaphore& s = *sem_;
+  wake_batch wakes;
+  s.lock_.lock();
+  if (status_ != status::waiting) {
+    s.lock_.unlock();
+    return false;  // acquired or closed: the wake is coming
+  }
+  s.waiters_.remove(this);
+  status_ = status::idle;
+  // Permits already assigned to us go to the next waiters; the waiters bit is cleared if
+  // we were the last.
+  s.release_locked(needed_ - remaining_, wakes);
+  s.lock_.unlock();
+  wakes.wake_all();
+  return true;
+}
+
+void acquire_waiter::give_back() noexcept {
+  if (status_ == status::acquired) {
+    status_ = status::idle;
+    sem_->release(needed_);
+  }
+}
+
+}  // namespace edo::detail
