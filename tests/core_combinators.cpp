@@ -236,6 +236,20 @@ TEST(Leaf, ForeignThreadCompletesAWait) {
   th.join();
 }
 
+TEST(Leaf, RootFinishesAfterAChildThatSuspended) {
+  // The root's final_suspend must find the root promise, not the child that suspended last.
+  event_source src;
+  std::thread th;
+  auto child = [&]() -> edo::task<int> { co_return co_await src.wait(); };
+  auto root = [&]() -> edo::task<std::string> {
+    th = std::thread([&] { src.fire(7); });
+    const int v = co_await child();
+    co_return std::to_string(v);
+  };
+  EXPECT_EQ(edo::block_on(root()), "7");
+  th.join();
+}
+
 TEST(Leaf, ManyCrossThreadWakes) {
   event_source src;
   constexpr int n = 20000;

@@ -27,6 +27,8 @@
 
 #include <edo/block_on.hpp>
 #include <edo/detail/config.hpp>
+#include <edo/metrics.hpp>
+#include <edo/spawn.hpp>
 #include <edo/task.hpp>
 
 namespace edo {
@@ -74,13 +76,29 @@ class EDO_API runtime_handle {
   [[nodiscard]] enter_guard enter() const noexcept { return enter_guard(rt_); }
 
   // Runs `t` to completion from a thread outside the runtime (see runtime::block_on).
+  // Works on blocking-pool threads too.
   template <class T>
   T block_on(task<T> t) const;
+
+  // Spawns onto this runtime from any thread (Tokio's Handle::spawn).
+  template <class T>
+  join_handle<T> spawn(task<T> t) const {
+    return detail::spawn_task_on(checked(), std::move(t), false);
+  }
+  template <class F, class... Args>
+    requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
+  auto spawn(F&& f, Args&&... args) const {
+    return detail::spawn_callable_on(checked(), false, std::forward<F>(f),
+                                     std::forward<Args>(args)...);
+  }
+
+  runtime_metrics metrics() const;
 
   detail::runtime_context* context() const noexcept { return rt_; }
 
  private:
   friend class runtime;
+  detail::runtime_context& checked() const;
   explicit runtime_handle(detail::runtime_context* rt) noexcept : rt_(rt) {}
   detail::runtime_context* rt_ = nullptr;
 };
@@ -105,6 +123,8 @@ class EDO_API runtime {
   T block_on(task<T> t);
 
   runtime_handle handle() const noexcept;
+  // A snapshot of the runtime's counters (cheap: relaxed per-worker counters).
+  runtime_metrics metrics() const;
 
   // Shuts down now, waiting at most `timeout` for tasks to finish; true if none leaked.
   bool shutdown_timeout(std::chrono::nanoseconds timeout);

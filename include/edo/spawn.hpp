@@ -33,22 +33,31 @@ template <class F, class... Args>
 using spawn_result_t = typename std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>&...>::value_type;
 
 template <class T>
-join_handle<T> spawn_task(task<T>&& t, bool local, const char* what) {
-  runtime_context& rt = current_runtime(what);
+join_handle<T> spawn_task_on(runtime_context& rt, task<T>&& t, bool local) {
   auto* cell = spawned_cell<T>::make(std::move(t), spawn_scheduler(rt, local), next_task_id(rt), true);
+  submit_task(rt, cell);
+  return join_handle_access<T>::make(cell);
+}
+
+template <class T>
+join_handle<T> spawn_task(task<T>&& t, bool local, const char* what) {
+  return spawn_task_on(current_runtime(what), std::move(t), local);
+}
+
+template <class F, class... Args>
+auto spawn_callable_on(runtime_context& rt, bool local, F&& f, Args&&... args) {
+  using T = spawn_result_t<F, Args...>;
+  using cell_t = callable_cell<T, std::decay_t<F>, std::decay_t<Args>...>;
+  auto* cell = cell_t::make(spawn_scheduler(rt, local), next_task_id(rt), true,
+                            std::forward<F>(f), std::forward<Args>(args)...);
   submit_task(rt, cell);
   return join_handle_access<T>::make(cell);
 }
 
 template <class F, class... Args>
 auto spawn_callable(bool local, const char* what, F&& f, Args&&... args) {
-  using T = spawn_result_t<F, Args...>;
-  using cell_t = callable_cell<T, std::decay_t<F>, std::decay_t<Args>...>;
-  runtime_context& rt = current_runtime(what);
-  auto* cell = cell_t::make(spawn_scheduler(rt, local), next_task_id(rt), true,
-                            std::forward<F>(f), std::forward<Args>(args)...);
-  submit_task(rt, cell);
-  return join_handle_access<T>::make(cell);
+  return spawn_callable_on(current_runtime(what), local, std::forward<F>(f),
+                           std::forward<Args>(args)...);
 }
 
 }  // namespace detail

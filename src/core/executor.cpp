@@ -121,11 +121,12 @@ void complete_task(task_header* t) noexcept {
 
 }  // namespace
 
-void promise_base::final_awaiter::strand_root_done() noexcept {
+void promise_base::final_awaiter::strand_root_done(promise_base* root) noexcept {
   // Called from the final_suspend of a strand's root with the strand still current.
   strand* s = tls.current_strand;
   s->flags_ |= strand_flag::done;
-  end_strand(s, s->top_);
+  s->top_ = root;
+  end_strand(s, root);
 }
 
 void wake_strand(strand* s) noexcept {
@@ -325,6 +326,16 @@ void drain(task_header* t) noexcept {
 }
 
 }  // namespace
+
+void run_blocking_task(task_header* t) noexcept {
+  const std::uint64_t snap = transition_to_running(t);
+  if ((snap & cancelled) != 0) {
+    t->vtable_->root_done(t, nullptr);  // aborted before it started
+  } else {
+    t->vtable_->run_blocking(t);
+  }
+  complete_task(t);
+}
 
 run_result run_task(task_header* t) noexcept {
   thread_context& ctx = tls;

@@ -5,14 +5,41 @@
 #include <mutex>
 #include <vector>
 
+#include <edo/blocking.hpp>
 #include <edo/detail/context.hpp>
 #include <edo/error.hpp>
 
+#include "runtime/worker_tag.hpp"
+
 namespace edo::detail {
 
-runtime_context::runtime_context(runtime_config cfg) : config_(std::move(cfg)) {}
+runtime_context::runtime_context(runtime_config cfg)
+    : config_(std::move(cfg)),
+      blocking_(std::make_unique<blocking_pool>(*this, config_.max_blocking_threads,
+                                                config_.thread_keep_alive)) {}
+
+bool runtime_context::stop_blocking(std::chrono::steady_clock::time_point deadline) noexcept {
+  if (blocking_->shutdown(deadline)) return true;
+  // A detached blocking thread still uses the pool: keep everything alive.
+  leaked_ = true;
+  static std::mutex mu;
+  static std::vector<runtime_context*>* stuck = new std::vector<runtime_context*>;
+  std::lock_guard lock(mu);
+  stuck->push_back(this);
+  return false;
+}
 
 runtime_context::~runtime_context() = default;
+
+runtime_metrics runtime_context::metrics() {
+  runtime_metrics m;
+  m.num_alive_tasks = owned_.size();
+  m.num_blocking_threads = blocking_->num_threads();
+  m.num_idle_blocking_threads = blocking_->num_idle_threads();
+  m.blocking_queue_depth = blocking_->queue_depth();
+  fill_metrics(m);
+  return m;
+}
 
 void runtime_context::unref() noexcept {
   // ordering: acq_rel so the last owner sees every other owner's writes before deleting.
@@ -77,6 +104,18 @@ void submit_task(runtime_context& rt, task_header* t) noexcept {
     return;
   }
   rt.submit(t);
+}
+
+scheduler* blocking_scheduler(runtime_context& rt) { return &rt.blocking(); }
+
+void submit_blocking(runtime_context& rt, task_header* t) noexcept {
+  if (!rt.blocking().spawn(t)) complete_unstarted(t);  // shutting down: a cancelled handle
+}
+
+void block_in_place_begin() {
+  auto* tag = static_cast<worker_tag*>(tls.worker);
+  if (tag == nullptr) return;  // not on a worker: just run it here
+  tag->rt->block_in_place(tag);
 }
 
 timer_queue& current_timer_queue(const char* what) {

@@ -16,7 +16,9 @@
 
 #include <edo/detail/runtime_api.hpp>
 #include <edo/detail/task_header.hpp>
+#include <edo/metrics.hpp>
 
+#include "blocking/pool.hpp"
 #include "runtime/config.hpp"
 #include "runtime/owned_tasks.hpp"
 #include "time/driver.hpp"
@@ -36,6 +38,7 @@ class runtime_context {
   const runtime_config& config() const noexcept { return config_; }
   owned_tasks& owned() noexcept { return owned_; }
   time_driver* time() noexcept { return time_.get(); }
+  blocking_pool& blocking() noexcept { return *blocking_; }
   std::uint64_t next_id() noexcept { return next_id_.fetch_add(1, std::memory_order_relaxed); }
 
   // The scheduler a new task belongs to (`local`: pinned to this worker thread).
@@ -50,15 +53,24 @@ class runtime_context {
   virtual bool shutdown(std::chrono::nanoseconds timeout) = 0;
   // Returns at once; the runtime's threads finish shutting down on their own.
   virtual void shutdown_background() = 0;
+  // block_in_place on this runtime's worker `w` (the calling thread).
+  virtual void block_in_place(void* w) = 0;
+  // The scheduler's part of runtime::metrics().
+  virtual void fill_metrics(runtime_metrics& m) = 0;
+  runtime_metrics metrics();
 
  protected:
   // Reports the tasks still alive after a shutdown timeout and keeps this runtime alive
   // forever (never destroyed while a registration may still complete into them).
   void leak_remaining() noexcept;
 
+  // Joins the blocking pool (until `deadline`); leaks this runtime if a job is stuck.
+  bool stop_blocking(std::chrono::steady_clock::time_point deadline) noexcept;
+
   runtime_config config_;
   owned_tasks owned_;
   std::unique_ptr<time_driver> time_;
+  std::unique_ptr<blocking_pool> blocking_;
 
  private:
   std::atomic<long> refs_{1};

@@ -21,6 +21,13 @@ runtime_handle::~runtime_handle() {
   if (rt_ != nullptr) rt_->unref();
 }
 
+detail::runtime_context& runtime_handle::checked() const {
+  if (rt_ == nullptr) throw std::logic_error("edo::runtime_handle: empty handle");
+  return *rt_;
+}
+
+runtime_metrics runtime_handle::metrics() const { return checked().metrics(); }
+
 runtime_handle runtime_handle::current() {
   detail::runtime_context& rt = detail::current_runtime("edo::runtime_handle::current");
   rt.ref();
@@ -67,6 +74,11 @@ runtime::~runtime() {
 runtime_handle runtime::handle() const noexcept {
   rt_->ref();
   return runtime_handle(rt_);
+}
+
+runtime_metrics runtime::metrics() const {
+  if (rt_ == nullptr) throw std::logic_error("edo::runtime::metrics on a moved-from runtime");
+  return rt_->metrics();
 }
 
 bool runtime::shutdown_timeout(std::chrono::nanoseconds timeout) {

@@ -23,6 +23,10 @@ enum class run_result : std::uint8_t {
 // the task was popped from.
 EDO_API run_result run_task(task_header* t) noexcept;
 
+// Runs a blocking-pool task (vtable run_blocking) on the calling thread and completes it;
+// a task aborted before it started completes as cancelled without running.
+EDO_API void run_blocking_task(task_header* t) noexcept;
+
 // Idle → notified → queued, for tasks a scheduler creates: the caller passes the initial
 // state (refcount included); see task_header.hpp.
 inline constexpr std::uint64_t initial_state(bool with_handle) noexcept {

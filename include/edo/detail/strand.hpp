@@ -57,12 +57,14 @@ struct promise_base {
       promise_base& p = h.promise();
       if (p.parent_ != nullptr) return p.parent_->self_;
       // The root of a strand finished: its owner takes the result (and may destroy this
-      // frame); control returns to the executor.
-      strand_root_done();
+      // frame); control returns to the executor. (The strand's top_ names the coroutine
+      // that last suspended on a leaf, which may be a child that has finished since: the
+      // root is passed explicitly.)
+      strand_root_done(&p);
       return std::noop_coroutine();
     }
     void await_resume() noexcept {}
-    EDO_API static void strand_root_done() noexcept;
+    EDO_API static void strand_root_done(promise_base* root) noexcept;
   };
   final_awaiter final_suspend() noexcept { return {}; }
 

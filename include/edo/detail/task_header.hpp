@@ -62,6 +62,8 @@ struct task_vtable {
   std::exception_ptr (*exception)(task_header*) noexcept;
   // Free the cell (last reference dropped).
   void (*dealloc)(task_header*) noexcept;
+  // Blocking-pool tasks only: run the stored function, storing its result or exception.
+  void (*run_blocking)(task_header*) noexcept = nullptr;
 };
 
 // A scheduler as seen by the core: the block_on executor, the current-thread and the

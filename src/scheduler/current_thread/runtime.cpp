@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <stdexcept>
 
 #include <edo/detail/context.hpp>
@@ -19,13 +20,7 @@ class current_thread_runtime::core_guard {
     rt_.core_cv_.wait(lock, [&] { return !rt_.core_busy_; });
     rt_.core_busy_ = true;
   }
-  ~core_guard() {
-    {
-      std::lock_guard lock(rt_.core_mu_);
-      rt_.core_busy_ = false;
-    }
-    rt_.core_cv_.notify_one();
-  }
+  ~core_guard() { rt_.give_back_core(); }
   core_guard(const core_guard&) = delete;
   core_guard& operator=(const core_guard&) = delete;
 
@@ -115,13 +110,14 @@ void current_thread_runtime::park(steady::time_point deadline) noexcept {
     next = time_->next_tick();
     if (time_->clock().paused()) {
       time_->set_parked_until(UINT64_MAX);
-      if (next != UINT64_MAX) {
+      if (next != UINT64_MAX && blocking_->in_flight() == 0) {
         // Auto-advance: an idle runtime with a paused clock jumps to the next deadline.
         time_->clock().advance_to(time_->tick_time(next));
         time_->process();
         return;
       }
-      // Nothing can fire by itself: wait for a wake from another thread.
+      // Nothing can fire by itself (or a blocking job may still wake a task): wait for a
+      // wake from another thread.
       if (deadline == steady::time_point::max()) {
         parker_.park(std::nullopt);
       } else {
@@ -140,6 +136,7 @@ void current_thread_runtime::park(steady::time_point deadline) noexcept {
     if (wake_at < until) until = wake_at;
   }
   if (until != steady::time_point::max()) timeout = until - steady::now();
+  worker_counters::bump(counters_.park_count);
   parker_.park(timeout);
   if (time_) {
     time_->set_parked_until(UINT64_MAX);
@@ -175,9 +172,79 @@ bool current_thread_runtime::run_loop(loop_until until, task_header* main,
       }
     }
     tls.budget = budget_per_run;
+    worker_counters::bump(counters_.poll_count);
+    const auto t0 = steady::now();
     const run_result r = run_task(t);
+    worker_counters::bump(counters_.busy_ns, static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - t0).count()));
     if (r == run_result::notified || r == run_result::yielded) local_.push(t);
+    local_len_.store(local_.size(), std::memory_order_relaxed);
   }
+}
+
+// The scheduler of a block_on pseudo-task (Tokio's CurrentThread::block_on): while its
+// thread holds the core the task is queued like any other; while another thread holds the
+// core, its thread runs it alone (its spawns still run on the core) and takes the core as
+// soon as it is released.
+class current_thread_runtime::block_on_sched final : public scheduler {
+ public:
+  static constexpr std::uint32_t main_notified = 1;
+  static constexpr std::uint32_t core_freed = 2;
+
+  explicit block_on_sched(current_thread_runtime& rt) noexcept : rt_(rt) {}
+
+  void schedule(task_header* t) noexcept override {
+    // ordering: seq_cst, paired with the switch to the core (on_core_ then pending_).
+    if (on_core_.load(std::memory_order_seq_cst)) {
+      rt_.schedule(t);
+      return;
+    }
+    signal(main_notified);
+  }
+  void release(task_header* t) noexcept override { task_release(t); }
+  void unhandled_exception(task_header* t, std::exception_ptr e) noexcept override {
+    rt_.unhandled_exception(t, e);
+  }
+
+  void signal(std::uint32_t bits) noexcept {
+    pending_.fetch_or(bits, std::memory_order_seq_cst);
+    pending_.notify_one();
+  }
+  std::uint32_t wait() noexcept {
+    std::uint32_t bits;
+    while ((bits = pending_.exchange(0, std::memory_order_seq_cst)) == 0) {
+      pending_.wait(0, std::memory_order_seq_cst);
+    }
+    return bits;
+  }
+  std::uint32_t take() noexcept { return pending_.exchange(0, std::memory_order_seq_cst); }
+  void set_on_core(bool v) noexcept { on_core_.store(v, std::memory_order_seq_cst); }
+
+ private:
+  current_thread_runtime& rt_;
+  std::atomic<bool> on_core_{false};
+  std::atomic<std::uint32_t> pending_{0};
+};
+
+bool current_thread_runtime::try_take_core(block_on_sched* waiter) {
+  std::lock_guard lock(core_mu_);
+  if (!core_busy_) {
+    core_busy_ = true;
+    std::erase(core_waiters_, waiter);
+    return true;
+  }
+  if (waiter != nullptr && std::find(core_waiters_.begin(), core_waiters_.end(), waiter) ==
+                               core_waiters_.end()) {
+    core_waiters_.push_back(waiter);
+  }
+  return false;
+}
+
+void current_thread_runtime::give_back_core() noexcept {
+  std::lock_guard lock(core_mu_);
+  core_busy_ = false;
+  for (block_on_sched* w : core_waiters_) w->signal(block_on_sched::core_freed);
+  core_cv_.notify_one();
 }
 
 void current_thread_runtime::block_on(task_header* main) {
@@ -186,22 +253,57 @@ void current_thread_runtime::block_on(task_header* main) {
         "edo::runtime::block_on called from a thread that is running a runtime's tasks: it "
         "would block them; co_await the task instead");
   }
-  main->sched_ = this;
-  core_guard core(*this);
-  runtime_enter enter(this, &tag_);
+  block_on_sched sched(*this);
+  main->sched_ = &sched;
+  runtime_enter enter(this, nullptr);
   if (shut_down_.load(std::memory_order_acquire)) {
     complete_unstarted(main);
     return;
   }
-  local_.push(main);
-  run_loop(loop_until::main_done, main, steady::time_point::max());
-  if (fatal_set_.load(std::memory_order_acquire)) {
+  bool queued = true;  // the pseudo-task starts notified
+  for (;;) {
+    if (try_take_core(&sched)) {
+      sched.set_on_core(true);
+      if ((sched.take() & block_on_sched::main_notified) != 0) queued = true;
+      if (queued) local_.push(main);
+      tls.worker = &tag_;
+      run_loop(loop_until::main_done, main, steady::time_point::max());
+      tls.worker = nullptr;
+      give_back_core();
+      break;
+    }
+    // Another thread drives the runtime: run our task here until it completes or the core
+    // is released.
+    const std::int32_t saved_budget = tls.budget;
+    tls.budget = budget_unlimited;
+    bool retry_core = false;
+    while (!retry_core) {
+      if (!queued) {
+        const std::uint32_t bits = sched.wait();
+        queued = (bits & block_on_sched::main_notified) != 0;
+        retry_core = (bits & block_on_sched::core_freed) != 0;
+        if (!queued) continue;
+      }
+      const run_result r = run_task(main);
+      if (r == run_result::complete) break;
+      queued = r != run_result::idle;
+    }
+    tls.budget = saved_budget;
+    if (task_is_complete(main)) {
+      std::lock_guard lock(core_mu_);
+      std::erase(core_waiters_, &sched);
+      break;
+    }
+  }
+  if (fatal_set_.load(std::memory_order_acquire) && try_take_core(nullptr)) {
     std::exception_ptr e = fatal_;
     // Finish the shutdown the fatal exception started, then report it to the caller.
     shut_down_.store(true, std::memory_order_release);
+    runtime_enter on_core(this, &tag_);
     if (!run_loop(loop_until::no_tasks, nullptr, steady::now() + config_.shutdown_timeout)) {
       leak_remaining();
     }
+    give_back_core();
     std::rethrow_exception(e);
   }
 }
@@ -221,7 +323,22 @@ bool current_thread_runtime::shutdown(std::chrono::nanoseconds timeout) {
                             : steady::now() + timeout;
   const bool ok = run_loop(loop_until::no_tasks, nullptr, deadline);
   if (!ok) leak_remaining();
-  return ok;
+  const bool blocking_ok = stop_blocking(deadline);
+  return ok && blocking_ok;
+}
+
+void current_thread_runtime::fill_metrics(runtime_metrics& m) {
+  m.num_workers = 1;
+  m.global_queue_depth = inject_len_.load(std::memory_order_acquire);
+  m.workers.resize(1);
+  fill(m.workers[0], counters_);
+  m.workers[0].local_queue_depth = local_len_.load(std::memory_order_relaxed);
+}
+
+void current_thread_runtime::block_in_place(void*) {
+  throw std::logic_error(
+      "edo::block_in_place needs the multi-thread runtime: on a current-thread runtime no "
+      "other thread can take over this thread's tasks; use edo::spawn_blocking");
 }
 
 void current_thread_runtime::shutdown_background() {

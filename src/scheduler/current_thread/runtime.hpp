@@ -16,9 +16,11 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <vector>
 
 #include "driver/parker.hpp"
 #include "runtime/context.hpp"
+#include "runtime/counters.hpp"
 #include "runtime/task_deque.hpp"
 #include "runtime/worker_tag.hpp"
 
@@ -36,6 +38,8 @@ class current_thread_runtime final : public runtime_context, public scheduler {
   void block_on(task_header* main) override;
   bool shutdown(std::chrono::nanoseconds timeout) override;
   void shutdown_background() override;
+  void block_in_place(void* w) override;
+  void fill_metrics(runtime_metrics& m) override;
 
   // scheduler
   void schedule(task_header* t) noexcept override;
@@ -44,6 +48,9 @@ class current_thread_runtime final : public runtime_context, public scheduler {
 
  private:
   class core_guard;
+  class block_on_sched;
+  bool try_take_core(block_on_sched* waiter);
+  void give_back_core() noexcept;
   enum class loop_until : std::uint8_t { main_done, no_tasks };
 
   // Runs tasks until `main` completes (main_done) or no owned task is left (no_tasks) or
@@ -58,6 +65,9 @@ class current_thread_runtime final : public runtime_context, public scheduler {
 
   worker_tag tag_;  // what tls.worker points to while a thread runs the core
 
+  worker_counters counters_;
+  std::atomic<std::size_t> local_len_{0};  // local_.size(), for metrics
+
   // Owned by the thread holding the core.
   task_deque local_;
   std::uint32_t tick_ = 0;
@@ -71,6 +81,7 @@ class current_thread_runtime final : public runtime_context, public scheduler {
   std::mutex core_mu_;
   std::condition_variable core_cv_;
   bool core_busy_ = false;
+  std::vector<block_on_sched*> core_waiters_;  // block_on callers running without the core
 
   std::atomic<bool> shut_down_{false};
   // unhandled_policy::shutdown_runtime: the exception that triggered the shutdown.

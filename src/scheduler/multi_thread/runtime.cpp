@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <system_error>
 
 #include <edo/detail/context.hpp>
 #include <edo/detail/executor.hpp>
@@ -51,40 +52,64 @@ multi_thread_runtime::~multi_thread_runtime() { stop_workers(); }
 
 void multi_thread_runtime::start_threads() {
   threads_.reserve(workers_.size());
+  for (auto& w : workers_) start_thread(w.get());
+}
+
+void multi_thread_runtime::start_thread(worker* w) {
+  std::lock_guard lock(threads_mu_);
+  pthread_t handle;
+  if (config_.thread_stack_size != 0) {
+    // std::thread has no stack size: create it through pthread attributes.
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, config_.thread_stack_size);
+    const int rc = pthread_create(
+        &handle, &attr,
+        [](void* p) -> void* {
+          static_cast<worker*>(p)->run();
+          return nullptr;
+        },
+        w);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), "edo: worker thread");
+    raw_threads_.push_back(handle);
+  } else {
+    threads_.emplace_back([w] { w->run(); });
+    handle = threads_.back().native_handle();
+  }
+  pthread_setname_np(handle, config_.thread_name.substr(0, 15).c_str());
+}
+
+void multi_thread_runtime::fill_metrics(runtime_metrics& m) {
+  m.num_workers = workers_.size();
+  m.global_queue_depth = inject_.len();
+  m.workers.resize(workers_.size());
   for (std::size_t i = 0; i < workers_.size(); ++i) {
-    worker* w = workers_[i].get();
-    if (config_.thread_stack_size != 0) {
-      // std::thread has no stack size: create it through pthread attributes.
-      pthread_attr_t attr;
-      pthread_attr_init(&attr);
-      pthread_attr_setstacksize(&attr, config_.thread_stack_size);
-      pthread_t th;
-      const int rc = pthread_create(
-          &th, &attr, [](void* p) -> void* {
-            static_cast<worker*>(p)->run();
-            return nullptr;
-          }, w);
-      pthread_attr_destroy(&attr);
-      if (rc != 0) throw std::system_error(rc, std::generic_category(), "edo: worker thread");
-      raw_threads_.push_back(th);
-    } else {
-      threads_.emplace_back([w] { w->run(); });
-    }
-    const std::string name = config_.thread_name.substr(0, 15);
-    pthread_setname_np(config_.thread_stack_size != 0 ? raw_threads_.back()
-                                                       : threads_.back().native_handle(),
-                       name.c_str());
+    fill(m.workers[i], workers_[i]->counters());
+    m.workers[i].local_queue_depth = workers_[i]->queue().len();
   }
 }
 
+void multi_thread_runtime::block_in_place(void* tag) {
+  auto* w = static_cast<worker*>(static_cast<worker_tag*>(tag));
+  // This thread stops being the worker: its queue, LIFO slot and timers go on on a new
+  // thread; this one finishes the current task run, then leaves the worker loop.
+  w->hand_off();
+  start_thread(w);
+}
+
 void multi_thread_runtime::stop_workers() noexcept {
-  if (threads_.empty() && raw_threads_.empty()) return;
   shutdown_.store(true, std::memory_order_release);
   for (auto& w : workers_) w->parker().unpark(driver_);
-  for (auto& th : threads_) th.join();
-  for (pthread_t th : raw_threads_) pthread_join(th, nullptr);
-  threads_.clear();
-  raw_threads_.clear();
+  std::vector<std::thread> threads;
+  std::vector<pthread_t> raw;
+  {
+    std::lock_guard lock(threads_mu_);
+    threads.swap(threads_);
+    raw.swap(raw_threads_);
+  }
+  for (auto& th : threads) th.join();
+  for (pthread_t th : raw) pthread_join(th, nullptr);
 }
 
 scheduler* multi_thread_runtime::task_scheduler(bool) { return this; }
@@ -147,7 +172,7 @@ void multi_thread_runtime::notify_if_work_pending() noexcept {
 bool multi_thread_runtime::may_auto_advance() const noexcept {
   return idle_.num_unparked() == 0 && inject_.empty() &&
          external_busy_.load(std::memory_order_seq_cst) == 0 &&
-         blocking_in_flight_.load(std::memory_order_seq_cst) == 0;
+         blocking_->in_flight() == 0;
 }
 
 void multi_thread_runtime::poke_driver_if_idle() noexcept {
@@ -226,7 +251,8 @@ bool multi_thread_runtime::shutdown(std::chrono::nanoseconds timeout) {
   const bool ok = wait_for_tasks(deadline);
   stop_workers();
   if (!ok) leak_remaining();
-  return ok;
+  const bool blocking_ok = stop_blocking(deadline);
+  return ok && blocking_ok;
 }
 
 void multi_thread_runtime::shutdown_background() {
@@ -240,9 +266,11 @@ void multi_thread_runtime::shutdown_background() {
   // they are done (a detached thread owns a reference and joins them).
   ref();
   std::thread([this] {
-    const bool ok = wait_for_tasks(steady::now() + config_.shutdown_timeout);
+    const auto deadline = steady::now() + config_.shutdown_timeout;
+    const bool ok = wait_for_tasks(deadline);
     stop_workers();
     if (!ok) leak_remaining();
+    stop_blocking(deadline);
     unref();
   }).detach();
 }

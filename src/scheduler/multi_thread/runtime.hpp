@@ -40,6 +40,8 @@ class multi_thread_runtime final : public runtime_context, public scheduler {
   void block_on(task_header* main) override;
   bool shutdown(std::chrono::nanoseconds timeout) override;
   void shutdown_background() override;
+  void block_in_place(void* w) override;
+  void fill_metrics(runtime_metrics& m) override;
 
   // scheduler
   void schedule(task_header* t) noexcept override;
@@ -63,6 +65,7 @@ class multi_thread_runtime final : public runtime_context, public scheduler {
  private:
   time_driver* make_time_driver();
   void start_threads();
+  void start_thread(worker* w);
   void stop_workers() noexcept;
   bool wait_for_tasks(std::chrono::steady_clock::time_point deadline);
 
@@ -70,6 +73,7 @@ class multi_thread_runtime final : public runtime_context, public scheduler {
   inject_queue inject_;
   class idle idle_;
   class driver driver_;
+  std::mutex threads_mu_;
   std::vector<std::thread> threads_;
   std::vector<pthread_t> raw_threads_;  // threads with a custom stack size
   std::atomic<bool> shutdown_{false};
@@ -78,8 +82,6 @@ class multi_thread_runtime final : public runtime_context, public scheduler {
   std::condition_variable tasks_done_cv_;
   // Threads outside the workers that are running tasks right now (block_on callers).
   std::atomic<int> external_busy_{0};
-  // Blocking-pool jobs queued or running (they may wake tasks: no auto-advance meanwhile).
-  std::atomic<int> blocking_in_flight_{0};
   std::vector<task_header*> mains_;  // block_on tasks running now (guarded by fatal_mu_)
 
   std::exception_ptr fatal_;

@@ -14,6 +14,14 @@ namespace edo::detail {
 
 namespace {
 constexpr int max_lifo_polls = 3;  // LIFO runs in a row before the queue gets a turn
+
+// Set on a thread whose worker was handed to another thread by block_in_place.
+constinit thread_local bool lost_worker = false;
+}  // namespace
+
+void worker::hand_off() noexcept {
+  lost_worker = true;
+  tls.worker = nullptr;  // from now on this thread schedules like a foreign thread
 }
 
 worker::worker(multi_thread_runtime& owner, std::size_t index, timer_queue* timers) noexcept
@@ -37,15 +45,17 @@ void worker::run() {
   while (!owner_.is_shutdown()) {
     ++tick_;
     maintenance();
-    if (task_header* t = next_task()) {
-      run_task(t);
+    task_header* t = next_task();
+    if (t == nullptr) t = steal_work();
+    if (t == nullptr) {
+      park();
       continue;
     }
-    if (task_header* t = steal_work()) {
-      run_task(t);
-      continue;
+    if (!run_task(t)) {
+      // block_in_place handed this worker to another thread; this one ends here.
+      lost_worker = false;
+      break;
     }
-    park();
   }
   if (owner_.config().on_thread_stop) owner_.config().on_thread_stop();
 }
@@ -91,9 +101,18 @@ void worker::transition_from_searching() noexcept {
   if (owner_.idle_state().transition_worker_from_searching()) owner_.notify_parked();
 }
 
-void worker::run_one(task_header* t) noexcept {
+bool worker::run_one(task_header* t) noexcept {
   worker_counters::bump(counters_.poll_count);
-  switch (detail::run_task(t)) {
+  const run_result r = detail::run_task(t);
+  if (lost_worker) {
+    // The worker belongs to another thread now: touch none of its state.
+    if (r == run_result::notified || r == run_result::yielded) {
+      owner_.inject().push(t);
+      owner_.notify_parked();
+    }
+    return false;
+  }
+  switch (r) {
     case run_result::notified:
     case run_result::yielded:
       if (queue_.push_back(t, owner_.inject())) worker_counters::bump(counters_.overflow_count);
@@ -103,13 +122,14 @@ void worker::run_one(task_header* t) noexcept {
     case run_result::complete:
       break;
   }
+  return true;
 }
 
-void worker::run_task(task_header* t) noexcept {
+bool worker::run_task(task_header* t) noexcept {
   transition_from_searching();
   const auto t0 = std::chrono::steady_clock::now();
   tls.budget = budget_per_run;
-  run_one(t);
+  if (!run_one(t)) return false;
   // Then the tasks it woke, newest first, sharing the budget.
   for (int i = 0; i < max_lifo_polls && lifo_ != nullptr; ++i) {
     task_header* next = std::exchange(lifo_, nullptr);
@@ -117,13 +137,14 @@ void worker::run_task(task_header* t) noexcept {
       if (queue_.push_back(next, owner_.inject())) worker_counters::bump(counters_.overflow_count);
       break;
     }
-    run_one(next);
+    if (!run_one(next)) return false;
   }
   if (lifo_ != nullptr && queue_.has_tasks()) owner_.notify_parked();
   const auto busy = std::chrono::steady_clock::now() - t0;
   worker_counters::bump(counters_.busy_ns,
                         static_cast<std::uint64_t>(
                             std::chrono::duration_cast<std::chrono::nanoseconds>(busy).count()));
+  return true;
 }
 
 void worker::schedule_local(task_header* t, bool is_yield) noexcept {

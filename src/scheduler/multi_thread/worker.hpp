@@ -22,6 +22,7 @@
 #include <edo/detail/task_header.hpp>
 
 #include "driver/driver.hpp"
+#include "runtime/counters.hpp"
 #include "runtime/worker_tag.hpp"
 #include "scheduler/multi_thread/queue.hpp"
 
@@ -30,23 +31,6 @@ namespace edo::detail {
 class multi_thread_runtime;
 class timer_queue;
 
-// Per-worker counters: written by the worker with relaxed stores, read by metrics().
-struct worker_counters {
-  std::atomic<std::uint64_t> poll_count{0};
-  std::atomic<std::uint64_t> steal_count{0};
-  std::atomic<std::uint64_t> steal_operations{0};
-  std::atomic<std::uint64_t> park_count{0};
-  std::atomic<std::uint64_t> noop_count{0};
-  std::atomic<std::uint64_t> overflow_count{0};
-  std::atomic<std::uint64_t> busy_ns{0};
-  std::atomic<std::uint64_t> local_schedule_count{0};
-
-  static void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
-    // ordering: a statistic; only this worker writes it.
-    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  }
-};
-
 class worker final : public worker_tag {
  public:
   worker(multi_thread_runtime& owner, std::size_t index, timer_queue* timers) noexcept;
@@ -54,6 +38,10 @@ class worker final : public worker_tag {
   void run();  // the thread's loop
   // Called by this worker's thread (schedule on a worker of the same runtime).
   void schedule_local(task_header* t, bool is_yield) noexcept;
+
+  // block_in_place: the calling thread (this worker's) gives the worker up; a new thread
+  // will run it. The calling thread finishes its current task run and leaves run().
+  void hand_off() noexcept;
 
   std::size_t index() const noexcept { return index_; }
   local_queue& queue() noexcept { return queue_; }
@@ -65,8 +53,9 @@ class worker final : public worker_tag {
   void maintenance() noexcept;
   task_header* next_task() noexcept;
   task_header* steal_work() noexcept;
-  void run_task(task_header* t) noexcept;
-  void run_one(task_header* t) noexcept;
+  // Both return false if this thread lost the worker (block_in_place) during the run.
+  bool run_task(task_header* t) noexcept;
+  bool run_one(task_header* t) noexcept;
   void park() noexcept;
   bool transition_to_parked() noexcept;
   bool transition_from_parked() noexcept;
