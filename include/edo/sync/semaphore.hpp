@@ -75,6 +75,9 @@ class [[nodiscard]] semaphore_permit {
 // Permits of a semaphore shared through std::shared_ptr (Tokio's OwnedSemaphorePermit):
 // the permit keeps the semaphore alive, so it can move into another task.
 class [[nodiscard]] owned_semaphore_permit {
+  friend std::optional<owned_semaphore_permit> try_acquire_many_owned(std::shared_ptr<semaphore>,
+                                                                      std::size_t) noexcept;
+
  public:
   owned_semaphore_permit(owned_semaphore_permit&& o) noexcept
       : sem_(std::move(o.sem_)), n_(std::exchange(o.n_, 0)) {}
