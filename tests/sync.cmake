@@ -1,3 +1,7 @@
 # edo::sync tests: one executable per primitive. CORE_ONLY ones need only edo::block_on;
 # the others also run on the runtimes.
 edo_test(sync_semaphore SOURCES sync_semaphore.cpp TIMEOUT 60)
+edo_test(sync_mutex SOURCES sync_mutex.cpp TIMEOUT 60)
+edo_test(sync_rwlock SOURCES sync_rwlock.cpp TIMEOUT 60)
+edo_test(sync_notify SOURCES sync_notify.cpp TIMEOUT 60)
+edo_test(sync_barrier SOURCES sync_barrier.cpp TIMEOUT 60)

@@ -151,10 +151,10 @@ bool notified_awaitable::enable() noexcept {
       continue;
     }
     if (st == notify::st_empty) {
-      // ordering: relaxed: entering `waiting` publishes nothing; notifiers that see it
-      // take the lock.
+      // ordering: acquire on both paths: a failed CAS may find a permit to consume.
+      // Entering `waiting` publishes nothing (notifiers that see it take the lock).
       if (!n.state_.compare_exchange_weak(cur, (cur & ~notify::st_mask) | notify::st_waiting,
-                                          std::memory_order_relaxed,
+                                          std::memory_order_acquire,
                                           std::memory_order_acquire)) {
         continue;
       }
