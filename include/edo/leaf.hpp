@@ -60,7 +60,7 @@ class leaf {
   void suspend(std::coroutine_handle<P> h) noexcept {
     static_assert(std::is_base_of_v<detail::promise_base, P>,
                   "edo leaves can be awaited only from edo coroutines (edo::task)");
-    detail::strand* s = detail::tls.current_strand;
+    detail::strand* s = detail::this_thread_context().current_strand;
     s->top_ = &h.promise();
     s->leaf_ = this;
     strand_ = s;
@@ -73,7 +73,7 @@ class leaf {
   // For await_ready: may an operation that is ready now complete without yielding? Counts
   // one unit of the task's co-operative budget (unlimited outside a runtime).
   static bool consume_budget() noexcept {
-    std::int32_t& b = detail::tls.budget;
+    std::int32_t& b = detail::this_thread_context().budget;
     if (b == detail::budget_unlimited) return true;
     if (b == 0) return false;
     --b;

@@ -34,7 +34,7 @@ class shield_awaitable {
   template <class P>
   std::coroutine_handle<> await_suspend(std::coroutine_handle<P> caller) noexcept {
     static_assert(std::is_base_of_v<promise_base, P>);
-    strand_ = tls.current_strand;
+    strand_ = this_thread_context().current_strand;
     ++strand_->shield_;
     started_ = true;
     h_.promise().parent_ = &caller.promise();

@@ -76,4 +76,21 @@ auto spawn(F&& f, Args&&... args) {
                                 std::forward<Args>(args)...);
 }
 
+// Spawns `t` pinned to the calling thread: it always runs on this worker thread, never
+// migrates (for objects tied to one thread; C++ has no Send to keep them from migrating).
+// On a current-thread runtime every task is pinned; on the multi-thread runtime the calling
+// thread must be one of its workers (std::logic_error otherwise), and block_in_place on a
+// worker with live pinned tasks throws std::logic_error.
+template <class T>
+join_handle<T> spawn_local(task<T> t) {
+  return detail::spawn_task(std::move(t), true, "edo::spawn_local");
+}
+
+template <class F, class... Args>
+  requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
+auto spawn_local(F&& f, Args&&... args) {
+  return detail::spawn_callable(true, "edo::spawn_local", std::forward<F>(f),
+                                std::forward<Args>(args)...);
+}
+
 }  // namespace edo

@@ -12,6 +12,7 @@
 // suspends outside the shield.
 #include <edo/detail/composite.hpp>
 #include <edo/detail/executor.hpp>
+#include <edo/detail/shuffle.hpp>
 
 #include <cassert>
 
@@ -82,10 +83,19 @@ void process(strand* s) noexcept {
 void resume_strand(strand* s) noexcept {
   thread_context& ctx = tls;
   ctx.current_strand = s;
+  ctx.locals = s->locals_;
   s->leaf_ = nullptr;
   s->flags_ = static_cast<std::uint8_t>((s->flags_ | strand_flag::started) &
                                         ~strand_flag::cancel_sent);
-  s->top_->self_.resume();
+  if (EDO_UNLIKELY(s->unconstrained_ != 0)) {
+    const std::int32_t saved = ctx.budget;
+    ctx.budget = budget_unlimited;
+    s->top_->self_.resume();
+    ctx.budget = saved;
+  } else {
+    s->top_->self_.resume();
+  }
+  s->locals_ = ctx.locals;
   // The strand is suspended on a new leaf, finished, or waiting for its next run.
   if (s->leaf_ != nullptr && s->has(strand_flag::cancel_requested) &&
       !s->has(strand_flag::cancel_sent) && s->shield_ == 0) {
@@ -177,12 +187,18 @@ bool ready_queues::collect(bool deferred) noexcept {
   if (remote_.load(std::memory_order_relaxed) != nullptr) {
     // ordering: acquire pairs with push_remote's release.
     child_strand* s = remote_.exchange(nullptr, std::memory_order_acquire);
-    // The stack holds wakes newest first: reverse into wake order.
+    // The stack holds wakes newest first: reverse into wake order (or, in a shuffled
+    // test build, any order).
     child_strand* rev = nullptr;
     while (s != nullptr) {
       child_strand* next = s->next_;
-      s->next_ = rev;
-      rev = s;
+      if (shuffle_coin() && rev != nullptr) {
+        s->next_ = rev->next_;  // insert second instead of first
+        rev->next_ = s;
+      } else {
+        s->next_ = rev;
+        rev = s;
+      }
       s = next;
     }
     while (rev != nullptr) {
@@ -224,6 +240,8 @@ void composite::start_child(child_strand& s, promise_base* root, std::uint32_t i
   s.index_ = index;
   // A child inherits what its parent strand is under: a shield, a cancellation request.
   s.shield_ = strand_->shield_ > 0 ? 1 : 0;
+  s.unconstrained_ = strand_->unconstrained_ > 0 ? 1 : 0;
+  s.locals_ = tls.locals;
   s.flags_ = strand_->has(strand_flag::cancel_requested) ? strand_flag::cancel_requested : 0;
   task_->lists_->push_local(&s);
 }
@@ -234,10 +252,14 @@ void composite::run_child_inline(child_strand& s, promise_base* root,
   s.owner_ = this;
   s.index_ = index;
   s.shield_ = strand_->shield_ > 0 ? 1 : 0;
+  s.unconstrained_ = strand_->unconstrained_ > 0 ? 1 : 0;
+  s.locals_ = tls.locals;
   s.flags_ = 0;
   strand* parent = tls.current_strand;
+  local_scope* parent_locals = tls.locals;
   resume_strand(&s);
   tls.current_strand = parent;
+  tls.locals = parent_locals;
 }
 
 void composite::init_special(child_strand& s) noexcept {

@@ -14,6 +14,7 @@ namespace edo::detail {
 
 struct strand;
 struct task_header;
+struct local_scope;
 class frame_cache;
 class runtime_context;
 
@@ -38,8 +39,18 @@ struct thread_context {
   // The scheduler loop running on this thread (a current-thread runtime's core or a
   // multi-thread worker); null elsewhere. Wakes on this thread go to its local queue.
   void* worker = nullptr;
+  // The task-local scopes of the strand running now (see edo::task_local).
+  local_scope* locals = nullptr;
 };
 
 extern constinit thread_local thread_context tls [[gnu::tls_model("initial-exec")]];
+
+// A coroutine may resume on another thread, but clang 16 can compute a thread_local's
+// address once in a coroutine body and reuse it after a suspension point
+// (llvm/llvm-project#47179): the coroutine then reads the thread context of the thread it
+// ran on before. Code that can be inlined into a coroutine body (leaves, awaitables) reaches
+// the per-thread block through this out-of-line function, never through `tls` directly;
+// compiled code (src/) uses `tls`.
+EDO_API thread_context& this_thread_context() noexcept;
 
 }  // namespace edo::detail

@@ -91,7 +91,10 @@ EDO_ALWAYS_INLINE void* frame_alloc(std::size_t n) {
 
 EDO_ALWAYS_INLINE void frame_free(void* p, std::size_t n) noexcept {
 #if !defined(EDO_ASAN)
-  frame_cache* c = tls.cache;
+  // Called from coroutine destroy functions: the thread-local address must not be one
+  // computed before a suspension (see this_thread_context). frame_alloc runs in a
+  // coroutine's ramp, before its first suspension, and may read `tls` directly.
+  frame_cache* c = this_thread_context().cache;
   if (EDO_LIKELY(c != nullptr && n <= frame_cache::max_small)) {
     const std::size_t cls = frame_cache::class_of(n);
     if (EDO_LIKELY(frame_cache::chunk_of(p)->owner == c && c->count_[cls] < frame_cache_cap(cls))) {

@@ -36,6 +36,14 @@ class composite;
 struct task_header;
 struct executor_access;
 
+// One edo::task_local scope: a key (the task_local object) and its value, linked to the
+// enclosing scopes.
+struct local_scope {
+  const void* key;
+  void* value;
+  local_scope* prev;
+};
+
 // Marks a type as an awaitable that keeps edo's wake contract (edo::task, edo::leaf,
 // combinators, join handles). Anything else must go through edo::adapt.
 template <class A>
@@ -136,10 +144,15 @@ struct strand {
   // ordering: written relaxed before the waker's release RMW of the task state word.
   std::atomic<bool> woken_{false};
   std::uint8_t flags_ = 0;
-  std::uint16_t shield_ = 0;  // > 0 while inside edo::shield: cancellation is deferred
+  std::uint8_t shield_ = 0;         // > 0 inside edo::shield: cancellation is deferred
+  std::uint8_t unconstrained_ = 0;  // > 0 inside edo::unconstrained: no co-operative budget
   // Branch index within the owning composite; root_index for a task's root strand. Set
   // before the strand is published and never changed, so wakers may read it.
   std::uint32_t index_ = 0;
+
+  // The task-local scopes in effect where the strand is suspended (edo::task_local);
+  // saved from and restored to tls.locals around each resumption.
+  struct local_scope* locals_ = nullptr;
 
   static constexpr std::uint32_t root_index = 0xffffffffu;
   bool is_root() const noexcept { return index_ == root_index; }

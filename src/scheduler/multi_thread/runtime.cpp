@@ -92,6 +92,11 @@ void multi_thread_runtime::fill_metrics(runtime_metrics& m) {
 
 void multi_thread_runtime::block_in_place(void* tag) {
   auto* w = static_cast<worker*>(static_cast<worker_tag*>(tag));
+  if (w->has_pinned()) {
+    throw std::logic_error(
+        "edo::block_in_place: this worker has tasks pinned to its thread (spawn_local); "
+        "handing its queue to another thread would move them");
+  }
   // This thread stops being the worker: its queue, LIFO slot and timers go on on a new
   // thread; this one finishes the current task run, then leaves the worker loop.
   w->hand_off();
@@ -112,9 +117,20 @@ void multi_thread_runtime::stop_workers() noexcept {
   for (pthread_t th : raw) pthread_join(th, nullptr);
 }
 
-scheduler* multi_thread_runtime::task_scheduler(bool) { return this; }
+scheduler* multi_thread_runtime::task_scheduler(bool local) {
+  if (!local) return this;
+  auto* tag = static_cast<worker_tag*>(tls.worker);
+  if (tag == nullptr || tag->rt != this) {
+    throw std::logic_error(
+        "edo::spawn_local: the calling thread is not a worker of this runtime (spawn_local "
+        "pins the task to the calling worker thread; call it from a task running on one)");
+  }
+  auto* w = static_cast<worker*>(tag);
+  w->pinned_spawned();
+  return w->pinned();
+}
 
-void multi_thread_runtime::submit(task_header* t) noexcept { schedule(t); }
+void multi_thread_runtime::submit(task_header* t) noexcept { t->sched_->schedule(t); }
 
 timer_queue& multi_thread_runtime::timer_queue_for_this_thread() noexcept {
   auto* tag = static_cast<worker_tag*>(tls.worker);

@@ -6,6 +6,7 @@
 
 #include <edo/detail/context.hpp>
 #include <edo/detail/executor.hpp>
+#include <edo/detail/shuffle.hpp>
 
 #include "scheduler/multi_thread/runtime.hpp"
 #include "time/driver.hpp"
@@ -18,6 +19,45 @@ constexpr int max_lifo_polls = 3;  // LIFO runs in a row before the queue gets a
 // Set on a thread whose worker was handed to another thread by block_in_place.
 constinit thread_local bool lost_worker = false;
 }  // namespace
+
+void pinned_scheduler::schedule(task_header* t) noexcept {
+  if (tls.worker == static_cast<worker_tag*>(&w_)) {
+    w_.push_pinned_local(t);
+  } else {
+    w_.push_pinned_remote(t);
+  }
+}
+
+void pinned_scheduler::release(task_header* t) noexcept {
+  w_.pinned_finished();
+  w_.owner().release(t);
+}
+
+void pinned_scheduler::unhandled_exception(task_header* t, std::exception_ptr e) noexcept {
+  w_.owner().unhandled_exception(t, e);
+}
+
+void worker::push_pinned_remote(task_header* t) {
+  {
+    std::lock_guard lock(pinned_mu_);
+    pinned_remote_.push(t);
+    pinned_remote_len_.store(pinned_remote_.size(), std::memory_order_release);
+  }
+  // Only this worker can run it: wake it wherever it is (a token is kept if it is awake).
+  owner_.idle_state().unpark_worker_by_id(index_);
+  parker_.unpark(owner_.shared_driver());
+}
+
+void worker::take_pinned_remote() noexcept {
+  if (pinned_remote_len_.load(std::memory_order_acquire) == 0) return;
+  std::lock_guard lock(pinned_mu_);
+  while (task_header* t = pinned_remote_.pop()) pinned_local_.push(t);
+  pinned_remote_len_.store(0, std::memory_order_release);
+}
+
+bool worker::has_pinned_work() const noexcept {
+  return !pinned_local_.empty() || pinned_remote_len_.load(std::memory_order_acquire) != 0;
+}
 
 void worker::hand_off() noexcept {
   lost_worker = true;
@@ -68,11 +108,15 @@ void worker::maintenance() noexcept {
 }
 
 task_header* worker::next_task() noexcept {
-  if (tick_ % owner_.config().global_queue_interval == 0) {
+  if (tick_ % owner_.config().global_queue_interval == 0 || shuffle_coin()) {
     if (task_header* t = owner_.inject().pop()) return t;
   }
   if (lifo_ != nullptr) return std::exchange(lifo_, nullptr);
+  take_pinned_remote();
+  // Pinned tasks alternate with the stealable queue.
+  if (!pinned_local_.empty() && ((tick_ & 1) != 0 || queue_.is_empty())) return pinned_local_.pop();
   if (task_header* t = queue_.pop()) return t;
+  if (task_header* t = pinned_local_.pop()) return t;
   return owner_.inject().pop();
 }
 
@@ -80,7 +124,7 @@ task_header* worker::steal_work() noexcept {
   if (!searching_) searching_ = owner_.idle_state().transition_worker_to_searching();
   if (!searching_) return nullptr;
   const std::size_t n = owner_.num_workers();
-  const std::size_t start = next_rand() % n;
+  const std::size_t start = (shuffle_enabled() ? shuffle_next() : next_rand()) % n;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t victim = (start + i) % n;
     if (victim == index_) continue;
@@ -115,6 +159,10 @@ bool worker::run_one(task_header* t) noexcept {
   switch (r) {
     case run_result::notified:
     case run_result::yielded:
+      if (t->sched_ == &pinned_sched_) {
+        pinned_local_.push(t);
+        break;
+      }
       if (queue_.push_back(t, owner_.inject())) worker_counters::bump(counters_.overflow_count);
       owner_.notify_parked();
       break;
@@ -153,6 +201,9 @@ void worker::schedule_local(task_header* t, bool is_yield) noexcept {
   if (is_yield) {
     if (queue_.push_back(t, owner_.inject())) worker_counters::bump(counters_.overflow_count);
     notify = true;
+  } else if (shuffle_coin()) {
+    if (queue_.push_back(t, owner_.inject())) worker_counters::bump(counters_.overflow_count);
+    notify = true;
   } else {
     task_header* prev = std::exchange(lifo_, t);
     notify = prev != nullptr;
@@ -165,7 +216,7 @@ void worker::schedule_local(task_header* t, bool is_yield) noexcept {
 }
 
 bool worker::transition_to_parked() noexcept {
-  if (lifo_ != nullptr || queue_.has_tasks()) return false;
+  if (lifo_ != nullptr || queue_.has_tasks() || has_pinned_work()) return false;
   const bool last_searcher = owner_.idle_state().transition_worker_to_parked(index_, searching_);
   searching_ = false;
   if (last_searcher) owner_.notify_if_work_pending();
@@ -173,7 +224,7 @@ bool worker::transition_to_parked() noexcept {
 }
 
 bool worker::transition_from_parked() noexcept {
-  if (lifo_ != nullptr || queue_.has_tasks()) {
+  if (lifo_ != nullptr || queue_.has_tasks() || has_pinned_work()) {
     // Woken by its own driver (timers): it has work without having been notified.
     searching_ = !owner_.idle_state().unpark_worker_by_id(index_);
     return true;

@@ -17,12 +17,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
+#include <mutex>
 #include <thread>
 
 #include <edo/detail/task_header.hpp>
 
 #include "driver/driver.hpp"
 #include "runtime/counters.hpp"
+#include "runtime/task_deque.hpp"
 #include "runtime/worker_tag.hpp"
 #include "scheduler/multi_thread/queue.hpp"
 
@@ -30,6 +33,21 @@ namespace edo::detail {
 
 class multi_thread_runtime;
 class timer_queue;
+
+class worker;
+
+// The scheduler of the tasks pinned to one worker (spawn_local): never stolen; wakes from
+// other threads go through the worker's own pinned inject queue and unpark it.
+class pinned_scheduler final : public scheduler {
+ public:
+  explicit pinned_scheduler(worker& w) noexcept : w_(w) {}
+  void schedule(task_header* t) noexcept override;
+  void release(task_header* t) noexcept override;
+  void unhandled_exception(task_header* t, std::exception_ptr e) noexcept override;
+
+ private:
+  worker& w_;
+};
 
 class worker final : public worker_tag {
  public:
@@ -44,6 +62,14 @@ class worker final : public worker_tag {
   void hand_off() noexcept;
 
   std::size_t index() const noexcept { return index_; }
+  multi_thread_runtime& owner() noexcept { return owner_; }
+  scheduler* pinned() noexcept { return &pinned_sched_; }
+  // Pinned tasks (spawn_local).
+  void pinned_spawned() noexcept { live_pinned_.fetch_add(1, std::memory_order_relaxed); }
+  void pinned_finished() noexcept { live_pinned_.fetch_sub(1, std::memory_order_relaxed); }
+  bool has_pinned() const noexcept { return live_pinned_.load(std::memory_order_relaxed) != 0; }
+  void push_pinned_local(task_header* t) { pinned_local_.push(t); }
+  void push_pinned_remote(task_header* t);
   local_queue& queue() noexcept { return queue_; }
   worker_parker& parker() noexcept { return parker_; }
   timer_queue* timers() const noexcept { return timers_; }
@@ -59,6 +85,8 @@ class worker final : public worker_tag {
   void park() noexcept;
   bool transition_to_parked() noexcept;
   bool transition_from_parked() noexcept;
+  bool has_pinned_work() const noexcept;
+  void take_pinned_remote() noexcept;
   void transition_from_searching() noexcept;
   std::uint32_t next_rand() noexcept;
 
@@ -68,6 +96,12 @@ class worker final : public worker_tag {
   local_queue queue_;
   task_header* lifo_ = nullptr;
   worker_parker parker_;
+  pinned_scheduler pinned_sched_{*this};
+  task_deque pinned_local_;              // this thread only
+  std::mutex pinned_mu_;
+  task_deque pinned_remote_;             // pushed by other threads
+  std::atomic<std::size_t> pinned_remote_len_{0};
+  std::atomic<std::size_t> live_pinned_{0};
   worker_counters counters_;
   std::uint32_t tick_ = 0;
   std::uint32_t rand_;

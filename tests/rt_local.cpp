@@ -1,0 +1,114 @@
+// Task-locals follow the task across workers; spawn_local pins a task to its thread.
+#include <edo/edo.hpp>
+#include <edo/task_local.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+
+#include "support/runtimes.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+edo::task_local<std::string> request_id;
+edo::task_local<int> depth;
+
+class RtLocal : public edo_test::flavor_test {};
+
+edo::task<std::string> read_id() {
+  co_await edo::yield_now();
+  co_return request_id.get();
+}
+
+TEST_P(RtLocal, TaskLocalIsVisibleAcrossAwaitsAndBranches) {
+  auto rt = make_runtime();
+  rt.block_on([]() -> edo::task<> {
+    EXPECT_EQ(request_id.try_get(), nullptr);
+    auto inner = []() -> edo::task<> {
+      EXPECT_EQ(request_id.get(), "req-1");
+      for (int i = 0; i < 50; ++i) {
+        co_await edo::yield_now();  // may resume on another worker
+        EXPECT_EQ(request_id.get(), "req-1");
+      }
+      // Nested scopes shadow, then restore.
+      auto n = co_await depth.scope(1, []() -> edo::task<int> {
+        co_return co_await depth.scope(2, []() -> edo::task<int> { co_return depth.get(); }()) +
+            depth.get();
+      }());
+      EXPECT_EQ(n, 3);
+      EXPECT_EQ(depth.try_get(), nullptr);
+      // join branches inherit the scope.
+      auto [a, b] = co_await edo::join(read_id(), read_id());
+      EXPECT_EQ(a, "req-1");
+      EXPECT_EQ(b, "req-1");
+      // A spawned task does not.
+      auto h = edo::spawn([]() -> edo::task<bool> { co_return request_id.try_get() == nullptr; });
+      EXPECT_TRUE(co_await h);
+    };
+    co_await request_id.scope("req-1", inner());
+    EXPECT_EQ(request_id.try_get(), nullptr);
+    EXPECT_THROW(request_id.get(), std::logic_error);
+  }());
+}
+
+TEST_P(RtLocal, ConcurrentTasksSeeTheirOwnValues) {
+  auto rt = make_runtime();
+  rt.block_on([]() -> edo::task<> {
+    std::vector<edo::join_handle<bool>> hs;
+    for (int i = 0; i < 100; ++i) {
+      hs.push_back(edo::spawn([](int k) -> edo::task<bool> {
+        co_return co_await depth.scope(k, []() -> edo::task<bool> {
+          const int mine = depth.get();
+          bool ok = true;
+          for (int j = 0; j < 20; ++j) {
+            co_await edo::yield_now();
+            ok = ok && depth.get() == mine;
+          }
+          co_return ok;
+        }());
+      }, i));
+    }
+    for (auto& h : hs) EXPECT_TRUE(co_await h);
+  }());
+}
+
+TEST_P(RtLocal, SpawnLocalStaysOnItsThread) {
+  auto rt = make_runtime();
+  rt.block_on([]() -> edo::task<> {
+    // From a worker: spawn a task that spawns pinned tasks and checks they never move.
+    auto outer = edo::spawn([]() -> edo::task<bool> {
+      const auto home = std::this_thread::get_id();
+      std::vector<edo::join_handle<bool>> hs;
+      for (int i = 0; i < 20; ++i) {
+        hs.push_back(edo::spawn_local([](std::thread::id h) -> edo::task<bool> {
+          bool same = std::this_thread::get_id() == h;
+          for (int j = 0; j < 50; ++j) {
+            co_await edo::yield_now();
+            same = same && std::this_thread::get_id() == h;
+          }
+          co_return same;
+        }, home));
+      }
+      bool all = true;
+      for (auto& h : hs) all = all && co_await h;
+      co_return all;
+    });
+    EXPECT_TRUE(co_await outer);
+  }());
+}
+
+TEST(RtLocalErrors, SpawnLocalNeedsAWorkerOnTheMultiThreadRuntime) {
+  auto rt = edo::runtime::builder::multi_thread().worker_threads(2).enable_all().build();
+  rt.block_on([]() -> edo::task<> {
+    // The block_on thread is not a worker.
+    EXPECT_THROW(edo::spawn_local([]() -> edo::task<> { co_return; }), std::logic_error);
+    co_return;
+  }());
+}
+
+INSTANTIATE_TEST_SUITE_P(Flavors, RtLocal, edo_test::all_flavors(), edo_test::flavor_name);
+
+}  // namespace
