@@ -212,9 +212,12 @@ bool ready_queues::collect(bool deferred) noexcept {
 }
 
 void composite::child_woken(child_strand* s) noexcept {
+  // task_ is read before the push: once `s` is published, a runner that is running the
+  // task may finish this composite (and its frame) before the task_wake below.
+  task_header* const t = task_;
   s->woken_.store(true, std::memory_order_relaxed);
-  task_->lists_->push_remote(s);
-  task_wake(task_);
+  t->lists_->push_remote(s);
+  task_wake(t);
 }
 
 void composite::on_special(child_strand*) noexcept {}

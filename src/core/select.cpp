@@ -5,12 +5,15 @@
 namespace edo::detail {
 
 void select_base::child_woken(child_strand* s) noexcept {
+  // Read everything before publishing: once dispatch_ is pushed, a runner that is running
+  // the task may finish this select (and its frame) before the task_wake below.
+  task_header* const t = task_;
   s->woken_.store(true, std::memory_order_relaxed);
   const std::uint64_t bit = std::uint64_t{1} << s->index_;
   // ordering: acq_rel: release publishes the branch's leaf result to the runner.
   if (ready_mask_.fetch_or(bit, std::memory_order_acq_rel) == 0) {
-    task_->lists_->push_remote(&dispatch_);
-    task_wake(task_);
+    t->lists_->push_remote(&dispatch_);
+    task_wake(t);
   }
 }
 
