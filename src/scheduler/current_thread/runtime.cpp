@@ -137,7 +137,11 @@ void current_thread_runtime::park(steady::time_point deadline) noexcept {
   }
   if (until != steady::time_point::max()) timeout = until - steady::now();
   worker_counters::bump(counters_.park_count);
+  // Busy time is counted from wake-up to park (a clock read per park, not per task run).
+  worker_counters::bump(counters_.busy_ns, static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - busy_since_).count()));
   parker_.park(timeout);
+  busy_since_ = steady::now();
   if (time_) {
     time_->set_parked_until(UINT64_MAX);
     time_->process();
@@ -173,10 +177,7 @@ bool current_thread_runtime::run_loop(loop_until until, task_header* main,
     }
     tls.budget = budget_per_run;
     worker_counters::bump(counters_.poll_count);
-    const auto t0 = steady::now();
     const run_result r = run_task(t);
-    worker_counters::bump(counters_.busy_ns, static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - t0).count()));
     if (r == run_result::notified || r == run_result::yielded) local_.push(t);
     local_len_.store(local_.size(), std::memory_order_relaxed);
   }

@@ -71,6 +71,7 @@ class current_thread_runtime final : public runtime_context, public scheduler {
   // Owned by the thread holding the core.
   task_deque local_;
   std::uint32_t tick_ = 0;
+  std::chrono::steady_clock::time_point busy_since_ = std::chrono::steady_clock::now();
 
   std::mutex inject_mu_;
   task_deque inject_;

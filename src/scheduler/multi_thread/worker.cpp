@@ -175,7 +175,6 @@ bool worker::run_one(task_header* t) noexcept {
 
 bool worker::run_task(task_header* t) noexcept {
   transition_from_searching();
-  const auto t0 = std::chrono::steady_clock::now();
   tls.budget = budget_per_run;
   if (!run_one(t)) return false;
   // Then the tasks it woke, newest first, sharing the budget.
@@ -188,10 +187,6 @@ bool worker::run_task(task_header* t) noexcept {
     if (!run_one(next)) return false;
   }
   if (lifo_ != nullptr && queue_.has_tasks()) owner_.notify_parked();
-  const auto busy = std::chrono::steady_clock::now() - t0;
-  worker_counters::bump(counters_.busy_ns,
-                        static_cast<std::uint64_t>(
-                            std::chrono::duration_cast<std::chrono::nanoseconds>(busy).count()));
   return true;
 }
 
@@ -237,6 +232,11 @@ bool worker::transition_from_parked() noexcept {
 void worker::park() noexcept {
   if (!transition_to_parked()) return;
   owner_.poke_driver_if_idle();
+  // Busy time is counted from wake-up to park (a clock read per park, not per task run).
+  worker_counters::bump(counters_.busy_ns,
+                        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                       std::chrono::steady_clock::now() - busy_since_)
+                                                       .count()));
   while (!owner_.is_shutdown()) {
     worker_counters::bump(counters_.park_count);
     in_park_ = true;
@@ -245,6 +245,7 @@ void worker::park() noexcept {
     if (transition_from_parked()) break;
     worker_counters::bump(counters_.noop_count);
   }
+  busy_since_ = std::chrono::steady_clock::now();
   if (queue_.has_tasks() && !searching_) owner_.notify_parked();
 }
 

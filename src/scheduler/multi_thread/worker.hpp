@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -104,6 +105,7 @@ class worker final : public worker_tag {
   std::atomic<std::size_t> live_pinned_{0};
   worker_counters counters_;
   std::uint32_t tick_ = 0;
+  std::chrono::steady_clock::time_point busy_since_ = std::chrono::steady_clock::now();
   std::uint32_t rand_;
   bool searching_ = false;
   bool in_park_ = false;  // wakes during driver processing do not notify (batched)
