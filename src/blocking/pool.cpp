@@ -121,7 +121,7 @@ void blocking_pool::schedule(task_header* t) noexcept {
   // Never reached in normal operation (see pool.hpp); drop the reference if it is.
   task_release(t);
 }
-void blocking_pool::release(task_header* t) noexcept { task_release(t); }
+void blocking_pool::release(task_header*) noexcept {}
 void blocking_pool::unhandled_exception(task_header* t, std::exception_ptr e) noexcept {
   report_unhandled(t, e);
 }

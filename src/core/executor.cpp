@@ -126,7 +126,7 @@ void complete_task(task_header* t) noexcept {
     t->join_waiter_->wake();
   }
   t->sched_->release(t);
-  task_release(t);  // the run's reference
+  task_release_n(t, 2);  // the owned list's and the run's references
 }
 
 }  // namespace
@@ -427,8 +427,7 @@ void complete_unstarted(task_header* t) noexcept {
                                           std::memory_order_acq_rel,
                                           std::memory_order_relaxed)) {
   }
-  task_release(t);  // the queue entry's reference
-  task_release(t);  // the owned list's reference
+  task_release_n(t, 2);  // the queue entry's and the owned list's references
 }
 
 }  // namespace edo::detail

@@ -27,6 +27,8 @@ struct global_state {
   std::mutex mu;
   free_block* pool[frame_cache::classes] = {};
   std::uint32_t pool_count[frame_cache::classes] = {};
+  // pool_count[cls] != 0, readable without the lock (an empty pool is not worth locking).
+  std::atomic<bool> pool_nonempty[frame_cache::classes] = {};
   frame_cache* registry = nullptr;  // every cache ever created; caches are never destroyed
   // Owner of chunks carved after a thread's cache was retired (thread-exit destructors);
   // its blocks always return to the pool.
@@ -93,11 +95,14 @@ void flush_to_pool(frame_cache* c, std::size_t cls, std::uint32_t n) noexcept {
   last->next = g.pool[cls];
   g.pool[cls] = first;
   g.pool_count[cls] += n;
+  g.pool_nonempty[cls].store(true, std::memory_order_relaxed);
 }
 
 // Takes up to half a cap's worth of blocks of class `cls` from the global pool.
 bool refill_from_pool(frame_cache* c, std::size_t cls) noexcept {
   global_state& g = global();
+  // ordering: a hint; the lock orders the blocks themselves.
+  if (!g.pool_nonempty[cls].load(std::memory_order_relaxed)) return false;
   std::lock_guard lock(g.mu);
   std::uint32_t want = frame_cache_cap(cls) / 2;
   bool got = false;
@@ -108,6 +113,7 @@ bool refill_from_pool(frame_cache* c, std::size_t cls) noexcept {
     push_local(c, b, cls);
     got = true;
   }
+  g.pool_nonempty[cls].store(g.pool[cls] != nullptr, std::memory_order_relaxed);
   return got;
 }
 
@@ -155,6 +161,7 @@ void retire_cache() noexcept {
       b->next = g.pool[cls];
       g.pool[cls] = b;
       ++g.pool_count[cls];
+      g.pool_nonempty[cls].store(true, std::memory_order_relaxed);
     }
     c->count_[cls] = 0;
   }
@@ -167,6 +174,7 @@ void* alloc_retired(std::size_t cls) {
   if (free_block* b = g.pool[cls]) {
     g.pool[cls] = b->next;
     --g.pool_count[cls];
+    g.pool_nonempty[cls].store(g.pool[cls] != nullptr, std::memory_order_relaxed);
     return b;
   }
   return carve(&g.global_owner, cls);
@@ -214,6 +222,7 @@ void frame_free_slow(void* p, std::size_t n) noexcept {
     b->next = g.pool[ch->cls];
     g.pool[ch->cls] = b;
     ++g.pool_count[ch->cls];
+    g.pool_nonempty[ch->cls].store(true, std::memory_order_relaxed);
     return;
   }
   // ordering: release publishes b->next to the owner's acquire exchange in drain_remote.

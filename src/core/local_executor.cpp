@@ -16,7 +16,7 @@ void local_executor::schedule(task_header*) noexcept {
   pending_.notify_one();
 }
 
-void local_executor::release(task_header* t) noexcept { task_release(t); }
+void local_executor::release(task_header*) noexcept {}
 
 void local_executor::unhandled_exception(task_header* t, std::exception_ptr e) noexcept {
   report_unhandled(t, e);

@@ -45,6 +45,13 @@ void task_release(task_header* t) noexcept {
   if ((prev & ref_mask) == ref_one) t->vtable_->dealloc(t);
 }
 
+void task_release_n(task_header* t, std::uint64_t n) noexcept {
+  // ordering: as task_release.
+  const std::uint64_t prev = t->state_.fetch_sub(n * ref_one, std::memory_order_acq_rel);
+  assert((prev & ref_mask) >= n * ref_one);
+  if ((prev & ref_mask) == n * ref_one) t->vtable_->dealloc(t);
+}
+
 void task_wake(task_header* t) noexcept {
   std::uint64_t cur = t->state_.load(std::memory_order_relaxed);
   for (;;) {
@@ -126,14 +133,16 @@ void task_drop_join_handle(task_header* t) noexcept {
       // The task finished while the handle existed: the handle drops the output.
       if (t->outcome_ == task_outcome::exception) report_unhandled(t, t->vtable_->exception(t));
       t->vtable_->drop_output(t);
-      break;
+      task_release(t);
+      return;
     }
-    if (t->state_.compare_exchange_weak(cur, cur & ~join_interest, std::memory_order_acq_rel,
-                                        std::memory_order_acquire)) {
-      break;  // the completer will see no interest and drop the output itself
+    // Not complete: other references exist (the run's, the owned list's), so clearing the
+    // interest and dropping the handle's reference is one CAS that cannot free the cell.
+    if (t->state_.compare_exchange_weak(cur, (cur & ~join_interest) - ref_one,
+                                        std::memory_order_acq_rel, std::memory_order_acquire)) {
+      return;  // the completer will see no interest and drop the output itself
     }
   }
-  task_release(t);
 }
 
 }  // namespace edo::detail

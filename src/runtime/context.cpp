@@ -96,7 +96,22 @@ runtime_context& current_runtime(const char* what) {
 
 scheduler* spawn_scheduler(runtime_context& rt, bool local) { return rt.task_scheduler(local); }
 
-std::uint64_t next_task_id(runtime_context& rt) noexcept { return rt.next_id(); }
+std::uint64_t next_task_id(runtime_context& rt) noexcept {
+  // Ids come in blocks of 1024 per thread: one shared atomic per block, not per spawn.
+  // (Unique for the runtime's lifetime; not ordered across threads.)
+  struct id_block {
+    const runtime_context* rt = nullptr;
+    std::uint64_t next = 0;
+    std::uint64_t end = 0;
+  };
+  constinit thread_local id_block block;
+  if (block.rt != &rt || block.next == block.end) {
+    block.rt = &rt;
+    block.next = rt.next_ids(1024);
+    block.end = block.next + 1024;
+  }
+  return block.next++;
+}
 
 void submit_task(runtime_context& rt, task_header* t) noexcept {
   if (!rt.owned().insert(t)) {

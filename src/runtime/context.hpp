@@ -39,7 +39,10 @@ class runtime_context {
   owned_tasks& owned() noexcept { return owned_; }
   time_driver* time() noexcept { return time_.get(); }
   blocking_pool& blocking() noexcept { return *blocking_; }
-  std::uint64_t next_id() noexcept { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+  // The first of `n` fresh task ids.
+  std::uint64_t next_ids(std::uint64_t n) noexcept {
+    return next_id_.fetch_add(n, std::memory_order_relaxed);
+  }
 
   // The scheduler a new task belongs to (`local`: pinned to this worker thread).
   virtual scheduler* task_scheduler(bool local) = 0;
@@ -74,7 +77,7 @@ class runtime_context {
 
  private:
   std::atomic<long> refs_{1};
-  std::atomic<std::uint64_t> next_id_{1};
+  alignas(cache_line) std::atomic<std::uint64_t> next_id_{1};
   bool leaked_ = false;
 };
 

@@ -37,6 +37,7 @@ class inject_queue {
   }
   std::size_t len() const noexcept { return len_.load(std::memory_order_acquire); }
   bool empty() const noexcept { return len() == 0; }
+  bool empty_seq_cst() const noexcept { return len_.load(std::memory_order_seq_cst) == 0; }
 
  private:
   alignas(cache_line) std::mutex mu_;

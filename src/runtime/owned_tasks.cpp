@@ -32,7 +32,6 @@ void owned_tasks::remove(task_header* t) noexcept {
     t->in_owned_list_ = false;
     --s.count;
   }
-  task_release(t);
 }
 
 void owned_tasks::close_and_cancel_all() noexcept {

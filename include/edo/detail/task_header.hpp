@@ -73,8 +73,8 @@ class scheduler {
  public:
   // `t` was notified while idle: queue it. Takes the reference of the notification.
   virtual void schedule(task_header* t) noexcept = 0;
-  // `t` completed: remove it from the owned list (if it is in one) and drop that list's
-  // reference. Runner thread.
+  // `t` completed: remove it from the owned list (if it is in one). The list's reference is
+  // dropped by the caller, together with the run's (one atomic). Runner thread.
   virtual void release(task_header* t) noexcept = 0;
   // The exception of a task whose join_handle is gone would otherwise be lost.
   virtual void unhandled_exception(task_header* t, std::exception_ptr e) noexcept = 0;
@@ -124,6 +124,8 @@ EDO_API void task_wake(task_header* t) noexcept;
 EDO_API void task_cancel(task_header* t) noexcept;
 // Drop one reference; the last one frees the cell.
 EDO_API void task_release(task_header* t) noexcept;
+// Drops `n` references at once.
+EDO_API void task_release_n(task_header* t, std::uint64_t n) noexcept;
 EDO_API void task_ref(task_header* t) noexcept;
 
 // join_handle side.

@@ -28,20 +28,18 @@ class current_thread_runtime::core_guard {
   current_thread_runtime& rt_;
 };
 
+time_driver* current_thread_runtime::make_time_driver() {
+  if (!config_.enable_time) return nullptr;
+  time_ = std::make_unique<time_driver>(config_.start_paused, 1);
+  return time_.get();
+}
+
 current_thread_runtime::current_thread_runtime(runtime_config cfg)
-    : runtime_context(std::move(cfg)) {
+    : runtime_context(std::move(cfg)), driver_(make_time_driver()) {
   tag_.rt = this;
-  if (config_.enable_time) {
-    time_ = std::make_unique<time_driver>(config_.start_paused, 1);
-    time_->set_wake(&wake_parked, this);
-  }
 }
 
 current_thread_runtime::~current_thread_runtime() = default;
-
-void current_thread_runtime::wake_parked(void* self) noexcept {
-  static_cast<current_thread_runtime*>(self)->parker_.unpark();
-}
 
 scheduler* current_thread_runtime::task_scheduler(bool) { return this; }
 
@@ -61,15 +59,11 @@ void current_thread_runtime::schedule(task_header* t) noexcept {
     inject_.push(t);
     inject_len_.store(inject_.size(), std::memory_order_release);
   }
-  parker_.unpark();
+  driver_.unpark();
 }
 
 void current_thread_runtime::release(task_header* t) noexcept {
-  if (t->in_owned_list_) {
-    owned_.remove(t);
-  } else {
-    task_release(t);
-  }
+  if (t->in_owned_list_) owned_.remove(t);
 }
 
 void current_thread_runtime::unhandled_exception(task_header* t, std::exception_ptr e) noexcept {
@@ -104,48 +98,16 @@ task_header* current_thread_runtime::next_task() noexcept {
 
 void current_thread_runtime::park(steady::time_point deadline) noexcept {
   if (inject_len_.load(std::memory_order_acquire) != 0) return;
-  std::uint64_t next = UINT64_MAX;
-  if (time_) {
-    time_->set_parked_until(0);  // announce first, then read (Dekker with on_armed)
-    next = time_->next_tick();
-    if (time_->clock().paused()) {
-      time_->set_parked_until(UINT64_MAX);
-      if (next != UINT64_MAX && blocking_->in_flight() == 0) {
-        // Auto-advance: an idle runtime with a paused clock jumps to the next deadline.
-        time_->clock().advance_to(time_->tick_time(next));
-        time_->process();
-        return;
-      }
-      // Nothing can fire by itself (or a blocking job may still wake a task): wait for a
-      // wake from another thread.
-      if (deadline == steady::time_point::max()) {
-        parker_.park(std::nullopt);
-      } else {
-        parker_.park(deadline - steady::now());
-      }
-      return;
-    }
-    time_->set_parked_until(next);
-  }
-  std::optional<std::chrono::nanoseconds> timeout;
-  steady::time_point until = deadline;
-  if (next != UINT64_MAX) {
-    // Real clock here (not paused): timer deadlines are steady-clock times plus the
-    // clock's fixed offset, which is zero unless time was paused and resumed.
-    const auto wake_at = time_->tick_time(next) - (time_->clock().now() - steady::now());
-    if (wake_at < until) until = wake_at;
-  }
-  if (until != steady::time_point::max()) timeout = until - steady::now();
+  std::optional<std::chrono::nanoseconds> max_wait;
+  if (deadline != steady::time_point::max()) max_wait = deadline - steady::now();
   worker_counters::bump(counters_.park_count);
   // Busy time is counted from wake-up to park (a clock read per park, not per task run).
   worker_counters::bump(counters_.busy_ns, static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - busy_since_).count()));
-  parker_.park(timeout);
+  // Nothing runs here while we park: a paused clock may jump to the next timer, unless a
+  // blocking job may still wake a task.
+  driver_.park(max_wait, blocking_->in_flight() == 0);
   busy_since_ = steady::now();
-  if (time_) {
-    time_->set_parked_until(UINT64_MAX);
-    time_->process();
-  }
 }
 
 bool current_thread_runtime::run_loop(loop_until until, task_header* main,
@@ -169,7 +131,7 @@ bool current_thread_runtime::run_loop(loop_until until, task_header* main,
     }
     ++tick_;
     if (tick_ % config_.event_interval == 0) {
-      if (time_) time_->process();
+      driver_.park(std::chrono::nanoseconds::zero(), false);  // timers (and I/O) now due
       if (deadline != steady::time_point::max() && steady::now() >= deadline) {
         local_.push(t);
         return false;
@@ -202,7 +164,7 @@ class current_thread_runtime::block_on_sched final : public scheduler {
     }
     signal(main_notified);
   }
-  void release(task_header* t) noexcept override { task_release(t); }
+  void release(task_header*) noexcept override {}
   void unhandled_exception(task_header* t, std::exception_ptr e) noexcept override {
     rt_.unhandled_exception(t, e);
   }

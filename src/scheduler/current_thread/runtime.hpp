@@ -18,7 +18,7 @@
 #include <mutex>
 #include <vector>
 
-#include "driver/parker.hpp"
+#include "driver/driver.hpp"
 #include "runtime/context.hpp"
 #include "runtime/counters.hpp"
 #include "runtime/task_deque.hpp"
@@ -61,7 +61,7 @@ class current_thread_runtime final : public runtime_context, public scheduler {
   void park(std::chrono::steady_clock::time_point deadline) noexcept;
   bool poll_inject(std::size_t max) noexcept;
 
-  static void wake_parked(void* self) noexcept;
+  time_driver* make_time_driver();
 
   worker_tag tag_;  // what tls.worker points to while a thread runs the core
 
@@ -76,7 +76,7 @@ class current_thread_runtime final : public runtime_context, public scheduler {
   std::mutex inject_mu_;
   task_deque inject_;
   std::atomic<std::size_t> inject_len_{0};
-  parker parker_;
+  class driver driver_;  // time (and I/O): parked by the thread holding the core
 
   // Core ownership: one thread in block_on or shutdown at a time.
   std::mutex core_mu_;

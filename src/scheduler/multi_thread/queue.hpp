@@ -46,6 +46,11 @@ class local_queue {
   // Any thread (approximate).
   std::uint32_t len() const noexcept;
   bool is_empty() const noexcept { return len() == 0; }
+  // For the parking Dekker (see idle.cpp): seq_cst loads.
+  bool is_empty_seq_cst() const noexcept {
+    return tail_.load(std::memory_order_seq_cst) ==
+           real_of(head_.load(std::memory_order_seq_cst));
+  }
   // Owner only: has at least one task other workers could steal.
   bool has_tasks() const noexcept { return len() > 0; }
 

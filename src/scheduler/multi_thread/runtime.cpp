@@ -149,10 +149,7 @@ void multi_thread_runtime::schedule(task_header* t) noexcept {
 }
 
 void multi_thread_runtime::release(task_header* t) noexcept {
-  if (!t->in_owned_list_) {
-    task_release(t);
-    return;
-  }
+  if (!t->in_owned_list_) return;
   owned_.remove(t);
   if (owned_.closed() && owned_.empty()) {
     std::lock_guard lock(shutdown_mu_);
@@ -176,13 +173,14 @@ void multi_thread_runtime::notify_parked() noexcept {
 }
 
 void multi_thread_runtime::notify_if_work_pending() noexcept {
+  // seq_cst loads: the parking side of the Dekker in idle::worker_to_notify.
   for (auto& w : workers_) {
-    if (!w->queue().is_empty()) {
+    if (!w->queue().is_empty_seq_cst()) {
       notify_parked();
       return;
     }
   }
-  if (!inject_.empty()) notify_parked();
+  if (!inject_.empty_seq_cst()) notify_parked();
 }
 
 bool multi_thread_runtime::may_auto_advance() const noexcept {
