@@ -43,7 +43,17 @@ edo_seed_example(seed_blocking SOURCES seed_blocking.cpp
         "fixed:"
         "timer task done"
         "blocking task done"
+        "elapsed: ${edo_seed_ge200}"
+        "fixed with spawn_blocking:"
+        "timer task done"
+        "blocking task done"
         "elapsed: ${edo_seed_ge200}")
+
+edo_seed_example(seed_builder SOURCES seed_builder.cpp
+  LINES "sum = 500000500000")
+
+edo_seed_example(exercise_blocking_pool SOURCES exercise_blocking_pool.cpp
+  LINES "sum = 1249999975000000")
 
 edo_seed_example(seed_no_runtime SOURCES seed_no_runtime.cpp
   LINES "edo::no_runtime: edo::spawn: [^\n]*no runtime[^\n]*"

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <edo/edo.hpp>
+#include <edo/sync/mpsc.hpp>
 
 namespace edo_bench {
 namespace {
@@ -55,6 +56,70 @@ edo::task<run> yield_many(std::uint64_t per_task) {
   co_return run{yield_tasks * per_task, steady::now() - t0};
 }
 
+// B of a ping-pong pair: replies to every ping; ends when A drops its sender.
+edo::task<> pong(edo::sync::mpsc::receiver<std::uint64_t> ping_rx,
+                 edo::sync::mpsc::sender<std::uint64_t> pong_tx) {
+  while (auto v = co_await ping_rx.recv()) {
+    auto r = co_await pong_tx.send(*v + 1);
+    check(r.ok(), "pong send");
+  }
+}
+
+// A: sends and waits for the reply, `round_trips` times.
+edo::task<> ping(edo::sync::mpsc::sender<std::uint64_t> ping_tx,
+                 edo::sync::mpsc::receiver<std::uint64_t> pong_rx, std::uint64_t round_trips) {
+  for (std::uint64_t i = 0; i < round_trips; ++i) {
+    auto r = co_await ping_tx.send(i);
+    check(r.ok(), "ping send");
+    auto v = co_await pong_rx.recv();
+    check(v && *v == i + 1, "ping reply");
+  }
+}
+
+edo::task<run> ping_pong(std::uint64_t round_trips) {
+  const auto t0 = steady::now();
+  std::vector<edo::join_handle<void>> hs;
+  hs.reserve(2 * ping_pong_pairs);
+  for (std::uint64_t p = 0; p < ping_pong_pairs; ++p) {
+    auto [ping_tx, ping_rx] = edo::sync::mpsc::channel<std::uint64_t>(1);
+    auto [pong_tx, pong_rx] = edo::sync::mpsc::channel<std::uint64_t>(1);
+    hs.push_back(edo::spawn(pong(std::move(ping_rx), std::move(pong_tx))));
+    hs.push_back(edo::spawn(ping(std::move(ping_tx), std::move(pong_rx), round_trips)));
+  }
+  for (auto& h : hs) co_await h;
+  co_return run{ping_pong_pairs * round_trips, steady::now() - t0};
+}
+
+edo::task<> producer(edo::sync::mpsc::sender<std::uint64_t> tx, std::uint64_t first,
+                     std::uint64_t n) {
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto r = co_await tx.send(first + i);
+    check(r.ok(), "producer send");
+  }
+}
+
+edo::task<run> mpsc_contended(std::uint64_t per_producer) {
+  const auto t0 = steady::now();
+  auto [tx, rx] = edo::sync::mpsc::channel<std::uint64_t>(mpsc_capacity);
+  std::vector<edo::join_handle<void>> hs;
+  for (std::uint64_t p = 0; p < producers; ++p) {
+    hs.push_back(edo::spawn(producer(tx, p * per_producer, per_producer)));
+  }
+  { auto drop = std::move(tx); }
+  // The driver is the one consumer.
+  const std::uint64_t total = producers * per_producer;
+  std::uint64_t got = 0, sum = 0;
+  while (auto v = co_await rx.recv()) {
+    ++got;
+    sum += *v;
+  }
+  const auto elapsed = steady::now() - t0;
+  for (auto& h : hs) co_await h;
+  check(got == total, "mpsc_contended count");
+  check(sum == total * (total - 1) / 2, "mpsc_contended sum");
+  co_return run{total, elapsed};
+}
+
 edo::task<> sleeper(std::uint64_t ms) { co_await edo::time::sleep(std::chrono::milliseconds(ms)); }
 
 edo::task<run> timers(std::uint64_t n) {
@@ -94,6 +159,10 @@ run drive(edo::runtime& rt, F make) {
 run run_workload(edo::runtime& rt, const std::string& w, const sizes& sz) {
   if (w == "spawn_many") return drive(rt, [&] { return spawn_many(sz.spawn_tasks); });
   if (w == "yield_many") return drive(rt, [&] { return yield_many(sz.yields_per_task); });
+  if (w == "ping_pong") return drive(rt, [&] { return ping_pong(sz.round_trips_per_pair); });
+  if (w == "mpsc_contended") {
+    return drive(rt, [&] { return mpsc_contended(sz.msgs_per_producer); });
+  }
   if (w == "timers") return drive(rt, [&] { return timers(sz.timers); });
   if (w == "timeout_ready") return drive(rt, [&] { return timeout_ready(sz.timeout_iters); });
   std::fprintf(stderr, "edo_bench: workload %s is not implemented yet\n", w.c_str());
