@@ -18,25 +18,42 @@ void batch_semaphore::release_locked(std::size_t n, wake_batch& wakes) noexcept 
       wakes.push(w);
     }
   }
-  if (!waiters_.empty()) return;  // every permit went to a waiter; the count stays 0
+  if (!waiters_.empty()) return;  // every permit went to a waiter
+  // The list is empty: the rest goes to the count and waiters_bit is cleared (releasers
+  // may add to the count concurrently: a CAS loop).
   std::size_t cur = state_.load(std::memory_order_relaxed);
   for (;;) {
-    const std::size_t next = (((cur >> shift) + n) << shift) | (cur & closed_bit);
-    // ordering: release pairs with try_acquire's acquire: the permits handed to the count
-    // carry the releasers' critical sections. Only this thread (holding the lock) changes
-    // the word while waiters_bit is set; a CAS loop because fast paths may race once the
-    // bit was already clear.
-    if (state_.compare_exchange_weak(cur, next, std::memory_order_release,
+    const std::size_t next = (cur + (n << shift)) & ~waiters_bit;
+    // ordering: acq_rel: release pairs with try_acquire's acquire (the permits carry the
+    // releasers' critical sections); acquire, as take_count_locked.
+    if (state_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
                                      std::memory_order_relaxed)) {
       return;
     }
   }
 }
 
-void batch_semaphore::release_slow(std::size_t n) noexcept {
+std::size_t batch_semaphore::take_count_locked() noexcept {
+  std::size_t cur = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((cur >> shift) == 0) return 0;
+    // ordering: acquire pairs with the releasers' release fetch_add: their critical
+    // sections happen-before the waiters we hand the permits to.
+    if (state_.compare_exchange_weak(cur, cur & ((std::size_t{1} << shift) - 1),
+                                     std::memory_order_acquire, std::memory_order_relaxed)) {
+      return cur >> shift;
+    }
+  }
+}
+
+void batch_semaphore::release_slow() noexcept {
   wake_batch wakes;
   lock_.lock();
-  release_locked(n, wakes);
+  // Another releaser (or a canceller) may have handed our permits over already; then the
+  // count is what others released since, and handing it over again is right too.
+  if ((state_.load(std::memory_order_relaxed) & waiters_bit) != 0) {
+    release_locked(take_count_locked(), wakes);
+  }
   lock_.unlock();
   wakes.wake_all();
 }
@@ -52,7 +69,7 @@ void batch_semaphore::close() noexcept {
   }
   std::size_t cur = state_.load(std::memory_order_relaxed);
   for (;;) {
-    const std::size_t next = (((cur >> shift) + returned) << shift) | closed_bit;
+    const std::size_t next = ((cur + (returned << shift)) & ~waiters_bit) | closed_bit;
     // ordering: release pairs with is_closed()'s acquire (and try_acquire's).
     if (state_.compare_exchange_weak(cur, next, std::memory_order_release,
                                      std::memory_order_relaxed)) {
@@ -66,6 +83,7 @@ void batch_semaphore::close() noexcept {
 std::size_t batch_semaphore::forget(std::size_t n) noexcept {
   std::size_t cur = state_.load(std::memory_order_relaxed);
   for (;;) {
+    if ((cur & waiters_bit) != 0) return 0;  // the count (if any) is the waiters'
     const std::size_t k = std::min(n, cur >> shift);
     if (k == 0) return 0;
     // ordering: relaxed: forgotten permits carry nothing to anyone.
@@ -86,7 +104,9 @@ bool acquire_waiter::enqueue() noexcept {
       s.lock_.unlock();
       return finish_inline();
     }
-    const std::size_t avail = cur >> batch_semaphore::shift;
+    // With waiters, the count (released since the last hand-over) is theirs: the
+    // releaser that added it is waiting for the lock to hand it to them.
+    const std::size_t avail = s.waiters_.empty() ? cur >> batch_semaphore::shift : 0;
     if (s.waiters_.empty() && avail >= remaining_) {
       // Released since await_ready: take them now.
       // ordering: acquire, as try_acquire.
@@ -100,9 +120,9 @@ bool acquire_waiter::enqueue() noexcept {
       }
       continue;
     }
-    // Queue up, taking what is available (only possible when the list is empty: with
-    // waiters the count is 0). From now on the count changes only under the lock.
-    const std::size_t next = (cur & batch_semaphore::closed_bit) | batch_semaphore::waiters_bit;
+    // Queue up, taking what is available (only when the list is empty). From now on
+    // fast-path acquisitions fail and releasers come to the lock.
+    const std::size_t next = (cur - (avail << batch_semaphore::shift)) | batch_semaphore::waiters_bit;
     // ordering: acquire: the permits taken carry their releasers' critical sections.
     if (s.state_.compare_exchange_weak(cur, next, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {

@@ -94,10 +94,19 @@ class [[nodiscard]] send_awaitable final : public detail::mpsc_send_waiter<T> {
   template <class U>
   send_awaitable(detail::mpsc_chan<T>* ch, U&& v) : base(ch, std::forward<U>(v)) {}
 
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() noexcept {
+    if (!this->try_now()) return false;
+    if (this->consume_budget()) return true;
+    ready_now_ = true;  // sent; resume at the next run
+    return false;
+  }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
     this->suspend(h);
+    if (ready_now_) {
+      this->complete_now();
+      return true;
+    }
     return this->start();
   }
   send_result<T> await_resume() noexcept {
@@ -119,6 +128,9 @@ class [[nodiscard]] send_awaitable final : public detail::mpsc_send_waiter<T> {
     this->value_.reset();
     return v;
   }
+
+ private:
+  bool ready_now_ = false;
 };
 
 template <class T>
@@ -127,26 +139,50 @@ class [[nodiscard]] reserve_awaitable final : public detail::mpsc_send_waiter<T>
 
  public:
   explicit reserve_awaitable(detail::mpsc_chan<T>* ch) noexcept : base(ch, base::kind::reserve) {}
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() noexcept {
+    if (!this->try_now()) return false;
+    if (this->consume_budget()) return true;
+    ready_now_ = true;  // reserved; resume at the next run (or give it back)
+    return false;
+  }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
     this->suspend(h);
+    if (ready_now_) {
+      this->complete_now();
+      return true;
+    }
     return this->start();
   }
   std::optional<permit<T>> await_resume() noexcept;
+
+ private:
+  bool ready_now_ = false;
 };
 
 template <class T>
 class [[nodiscard]] recv_awaitable final : public detail::mpsc_recv_waiter<T> {
  public:
   explicit recv_awaitable(detail::mpsc_chan<T>* ch) noexcept : detail::mpsc_recv_waiter<T>(ch) {}
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() noexcept {
+    if (!this->try_take()) return false;
+    if (this->consume_budget()) return true;
+    ready_now_ = true;  // taken; delivered at the next run (or given back)
+    return false;
+  }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
     this->suspend(h);
+    if (ready_now_) {
+      this->complete_now();
+      return true;
+    }
     return this->start();
   }
   std::optional<T> await_resume() noexcept { return this->take(); }
+
+ private:
+  bool ready_now_ = false;
 };
 
 template <class T>

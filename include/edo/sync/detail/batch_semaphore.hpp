@@ -4,16 +4,22 @@
 //
 // state_ (one atomic word):
 //   bit 0       closed: acquisitions fail; releases still add permits
-//   bit 1       waiters: the list is non-empty. While it is set the permit count is 0
-//               and changes only under lock_: releases go through the lock and hand their
-//               permits to the waiters, oldest first
+//   bit 1       waiters: the list is non-empty (set and cleared under lock_). While it is
+//               set no fast-path acquisition succeeds, and permits that releasers add to
+//               the count belong to the waiters: each such releaser then takes the lock
+//               and hands the count to them, oldest first
 //   bits 2..63  the available permits
 //
-// Fast paths (no lock): acquiring n when no one waits is one CAS; releasing when no one
-// waits is one CAS. FIFO fairness: a newcomer never takes permits while anyone waits
-// (the count is 0), so a large acquisition at the head holds back later small ones: each
-// release is assigned to the head waiter until it has all it asked for (Tokio's
-// semantics). A waiter that queues takes whatever permits are available at once.
+// Fast paths (no lock): an acquisition when no one waits is one CAS, tried first against
+// the guess "exactly n permits, no flags" (an uncontended mutex) so that no load precedes
+// it; a release is one fetch_add (plus the lock if it finds waiters). Each locked
+// instruction costs ~5-6 ns here and a load right before one as much again (PLATFORM.md):
+// an uncontended mutex lock + unlock is two locked instructions, no load.
+//
+// FIFO fairness: a newcomer never takes permits while anyone waits, so a large
+// acquisition at the head holds back later small ones: released permits are assigned to
+// the head waiter until it has all it asked for (Tokio's semantics). A waiter that queues
+// into an empty list takes whatever permits are available at once.
 //
 // Cancellation: a waiter that is cancelled while queued gives back the permits already
 // assigned to it (they go to the next waiters); one whose acquisition completed but was
@@ -40,21 +46,25 @@ class EDO_API batch_semaphore {
 
   enum class try_result : std::uint8_t { acquired, no_permits, closed };
 
-  explicit batch_semaphore(std::size_t permits) noexcept : state_(permits << shift) {}
+  explicit batch_semaphore(std::size_t permits) noexcept
+      : state_(permits << shift), full_(permits << shift) {}
   batch_semaphore(const batch_semaphore&) = delete;
   batch_semaphore& operator=(const batch_semaphore&) = delete;
   // Precondition: nobody waits (the waiters' frames would dangle).
   ~batch_semaphore() = default;
 
   try_result try_acquire(std::size_t n) noexcept {
-    std::size_t cur = state_.load(std::memory_order_relaxed);
+    // The first CAS goes against the guess "the initial permits, no flags" (nobody holds
+    // any: an uncontended mutex, the first reader of an rwlock): no load before it. A miss
+    // yields the actual value.
+    std::size_t cur = (full_ >> shift) >= n ? full_ : state_.load(std::memory_order_relaxed);
     for (;;) {
       if ((cur & closed_bit) != 0) return try_result::closed;
-      if ((cur >> shift) < n) return try_result::no_permits;  // includes "someone waits"
-      // ordering: acquire pairs with release()'s release CAS: the previous holder's
+      if ((cur & waiters_bit) != 0 || (cur >> shift) < n) return try_result::no_permits;
+      // ordering: acquire pairs with release()'s release fetch_add: the previous holder's
       // critical section happens-before ours (mutex semantics).
-      if (state_.compare_exchange_weak(cur, cur - (n << shift), std::memory_order_acquire,
-                                       std::memory_order_relaxed)) {
+      if (state_.compare_exchange_strong(cur, cur - (n << shift), std::memory_order_acquire,
+                                         std::memory_order_relaxed)) {
         return try_result::acquired;
       }
     }
@@ -62,15 +72,11 @@ class EDO_API batch_semaphore {
 
   void release(std::size_t n) noexcept {
     if (n == 0) return;
-    std::size_t cur = state_.load(std::memory_order_relaxed);
-    while ((cur & waiters_bit) == 0) {
-      // ordering: release pairs with try_acquire's acquire CAS.
-      if (state_.compare_exchange_weak(cur, cur + (n << shift), std::memory_order_release,
-                                       std::memory_order_relaxed)) {
-        return;
-      }
+    // ordering: release pairs with try_acquire's acquire CAS (and the lock holder's).
+    if (EDO_UNLIKELY((state_.fetch_add(n << shift, std::memory_order_release) & waiters_bit) !=
+                     0)) {
+      release_slow();  // the permits are the waiters': hand them over under the lock
     }
-    release_slow(n);
   }
 
   std::size_t available() const noexcept {
@@ -90,15 +96,18 @@ class EDO_API batch_semaphore {
  private:
   friend class acquire_waiter;
   static constexpr std::size_t closed_bit = 1;   // acquisitions fail
-  static constexpr std::size_t waiters_bit = 2;  // the list is non-empty; count is 0
+  static constexpr std::size_t waiters_bit = 2;  // the list is non-empty
   static constexpr unsigned shift = 2;
 
-  void release_slow(std::size_t n) noexcept;
+  void release_slow() noexcept;
+  // Under lock_: takes the permit count (released while waiters_bit was set).
+  std::size_t take_count_locked() noexcept;
   // Under lock_: assigns `n` permits to the waiters (oldest first), completed ones into
   // `wakes`; the rest, once the list is empty, to the count (clearing waiters_bit).
   void release_locked(std::size_t n, wake_batch& wakes) noexcept;
 
   std::atomic<std::size_t> state_;
+  const std::size_t full_;  // the initial state: the fast path's first guess
   sync_lock lock_;
   wait_list<acquire_waiter> waiters_;
 };

@@ -1,18 +1,16 @@
 // edo::detail::sync_lock — the lock of every edo::sync primitive's slow path.
 //
-// A futex lock with a bounded spin (Drepper's "Futexes are tricky", mutex #2): the critical
-// sections it guards are a few list and ring operations (tens of ns), so a contended
-// locker spins briefly before it sleeps. Uncontended lock + unlock is one CAS and one
-// exchange, like std::mutex, but it is 4 bytes and never calls into pthreads.
+// A test-and-test-and-set spinlock that yields the CPU when spinning does not pay off.
+// The critical sections it guards are a few list and ring operations (tens of ns) and
+// never block, so a waiter almost always gets the lock within a short spin; if the holder
+// was preempted, sched_yield() lets it run. Uncontended lock + unlock is one CAS and one
+// plain release store: one locked instruction, where std::mutex or a futex lock needs two
+// (unlock must find out whether to wake a sleeper). Measured on the ping-pong and
+// contended-channel workloads it beats the futex version (see the closing note).
 //
 // Rules for its users (edo::sync): never hold it while waking a leaf, resuming anything or
 // running user code that may block or re-enter the primitive (a value's destructor may drop
 // a sender of the same channel: destroy values after unlocking).
-//
-// state_:
-//   unlocked   free
-//   locked     held, nobody sleeps on it
-//   contended  held, and a thread may be sleeping in futex_wait: unlock must wake one
 #pragma once
 
 #include <atomic>
@@ -48,18 +46,14 @@ class sync_lock {
 
   void unlock() noexcept {
     // ordering: release publishes the critical section to the next holder's acquire.
-    if (EDO_UNLIKELY(state_.exchange(unlocked, std::memory_order_release) == contended)) {
-      wake_one();
-    }
+    state_.store(unlocked, std::memory_order_release);
   }
 
  private:
   static constexpr std::uint32_t unlocked = 0;
   static constexpr std::uint32_t locked = 1;
-  static constexpr std::uint32_t contended = 2;
 
   EDO_API void lock_slow() noexcept;
-  EDO_API void wake_one() noexcept;
 
   std::atomic<std::uint32_t> state_{unlocked};
 };

@@ -62,6 +62,25 @@ class mpsc_recv_waiter : public waiter {
     closed,   // the channel is closed and drained
   };
 
+  // For await_ready: if a message is probably there, take it under the lock. True if one
+  // was taken (status value).
+  bool try_take() noexcept {
+    mpsc_chan<T>& ch = *ch_;
+    if (!ch.hint(mpsc_chan<T>::hint_msgs)) return false;
+    wake_batch wakes;
+    ch.lock_.lock();
+    if (ch.buf_.empty()) {
+      ch.unlock();
+      return false;
+    }
+    value_.emplace(ch.buf_.pop_front());
+    status_ = status::value;
+    ch.serve_senders_locked(wakes);
+    ch.unlock();
+    wakes.wake_all();
+    return true;
+  }
+
   // After suspend(): take a message, or register. The value for await_suspend.
   bool start() noexcept {
     wake_batch wakes;
@@ -71,19 +90,19 @@ class mpsc_recv_waiter : public waiter {
       value_.emplace(ch.buf_.pop_front());
       status_ = status::value;
       ch.serve_senders_locked(wakes);
-      ch.lock_.unlock();
+      ch.unlock();
       wakes.wake_all();
       return finish_inline();
     }
     if (ch.rx_done_locked()) {
       status_ = status::closed;
-      ch.lock_.unlock();
+      ch.unlock();
       return finish_inline();
     }
     if (ch.rx_waiter_ != nullptr) std::abort();  // precondition: one receive at a time
     status_ = status::waiting;
     ch.rx_waiter_ = this;
-    ch.lock_.unlock();
+    ch.unlock();
     return true;
   }
 
@@ -91,12 +110,12 @@ class mpsc_recv_waiter : public waiter {
     mpsc_chan<T>& ch = *ch_;
     ch.lock_.lock();
     if (ch.rx_waiter_ != this) {
-      ch.lock_.unlock();
+      ch.unlock();
       return false;  // a message or the close was handed to us: the wake is coming
     }
     ch.rx_waiter_ = nullptr;
     status_ = status::idle;
-    ch.lock_.unlock();
+    ch.unlock();
     return true;
   }
 
@@ -142,6 +161,28 @@ class mpsc_send_waiter : public waiter {
       : waiter(o), ch_(o.ch_), value_(std::move(o.value_)), kind_(o.kind_) {}
   ~mpsc_send_waiter() = default;
 
+  // For await_ready: if there is probably room (and the channel is open), send / reserve
+  // under the lock. True if done (status done).
+  bool try_now() noexcept {
+    mpsc_chan<T>& ch = *ch_;
+    if (!ch.hint(mpsc_chan<T>::hint_room)) return false;
+    wake_batch wakes;
+    ch.lock_.lock();
+    if (ch.rx_closed_ || !ch.has_room_locked()) {
+      ch.unlock();
+      return false;
+    }
+    if (kind_ == kind::send) {
+      ch.deliver_locked(std::move(*value_), wakes);
+    } else {
+      ++ch.reserved_;
+    }
+    status_ = status::done;
+    ch.unlock();
+    wakes.wake_all();
+    return true;
+  }
+
   // After suspend(): send / reserve now, or queue. The value for await_suspend.
   bool start() noexcept {
     wake_batch wakes;
@@ -149,7 +190,7 @@ class mpsc_send_waiter : public waiter {
     ch.lock_.lock();
     if (ch.rx_closed_) {
       status_ = status::closed;
-      ch.lock_.unlock();
+      ch.unlock();
       return finish_inline();
     }
     if (ch.has_room_locked()) {
@@ -159,13 +200,13 @@ class mpsc_send_waiter : public waiter {
         ++ch.reserved_;
       }
       status_ = status::done;
-      ch.lock_.unlock();
+      ch.unlock();
       wakes.wake_all();
       return finish_inline();
     }
     status_ = status::waiting;
     ch.senders_.push_back(this);
-    ch.lock_.unlock();
+    ch.unlock();
     return true;
   }
 
@@ -173,12 +214,12 @@ class mpsc_send_waiter : public waiter {
     mpsc_chan<T>& ch = *ch_;
     ch.lock_.lock();
     if (status_ != status::waiting) {
-      ch.lock_.unlock();
+      ch.unlock();
       return false;  // sent, reserved or closed: the wake is coming
     }
     ch.senders_.remove(this);
     status_ = status::idle;
-    ch.lock_.unlock();
+    ch.unlock();
     return true;  // the message stays in value_
   }
 
@@ -212,12 +253,12 @@ class mpsc_closed_waiter : public waiter {
     mpsc_chan<T>& ch = *ch_;
     ch.lock_.lock();
     if (ch.rx_closed_) {
-      ch.lock_.unlock();
+      ch.unlock();
       return finish_inline();
     }
     linked_ = true;
     ch.closed_waiters_.push_back(this);
-    ch.lock_.unlock();
+    ch.unlock();
     return true;
   }
   void await_resume() const noexcept {}
@@ -232,7 +273,7 @@ class mpsc_closed_waiter : public waiter {
       ch.closed_waiters_.remove(this);
       linked_ = false;
     }
-    ch.lock_.unlock();
+    ch.unlock();
     return was;
   }
 
@@ -267,6 +308,22 @@ class mpsc_chan {
     close_rx(true);
     release_ref();
   }
+
+  // ---- the lock and the hint ----
+  // Releases the lock, first publishing the hint for the lock-free checks in await_ready.
+  void unlock() noexcept {
+    std::uint8_t h = buf_.empty() ? 0 : hint_msgs;
+    if (!rx_closed_ && has_room_locked()) h |= hint_room;
+    // ordering: relaxed: only a hint; the operations re-check under the lock.
+    hint_.store(h, std::memory_order_relaxed);
+    lock_.unlock();
+  }
+  // Whether a receive (msgs) or a send (room) would probably complete at once.
+  bool hint(std::uint8_t bit) const noexcept {
+    return (hint_.load(std::memory_order_relaxed) & bit) != 0;
+  }
+  static constexpr std::uint8_t hint_msgs = 1;  // the ring holds messages
+  static constexpr std::uint8_t hint_room = 2;  // open, with room for a send
 
   // ---- operations ----
   bool has_room_locked() const noexcept {
@@ -317,11 +374,11 @@ class mpsc_chan {
   void push_front(T&& v) noexcept {
     lock_.lock();
     if (rx_dropped_) {
-      lock_.unlock();
+      unlock();
       return;  // nobody will ever receive it; the caller destroys it
     }
     buf_.push_front(std::move(v));
-    lock_.unlock();
+    unlock();
   }
 
   // A permit sends: its reserved slot becomes a message.
@@ -336,7 +393,7 @@ class mpsc_chan {
       deliver_locked(std::move(v), wakes);
       serve_senders_locked(wakes);  // a direct hand-off leaves the slot free
     }
-    lock_.unlock();
+    unlock();
     wakes.wake_all();
   }
 
@@ -347,7 +404,7 @@ class mpsc_chan {
     --reserved_;
     serve_senders_locked(wakes);
     wake_rx_if_done_locked(wakes);
-    lock_.unlock();
+    unlock();
     wakes.wake_all();
   }
 
@@ -357,11 +414,11 @@ class mpsc_chan {
     wake_batch wakes;
     lock_.lock();
     if (rx_closed_) {
-      lock_.unlock();
+      unlock();
       return send_status_t::closed;
     }
     if (!has_room_locked()) {
-      lock_.unlock();
+      unlock();
       return send_status_t::full;
     }
     if (cap_ == unbounded && buf_.size() + 2 > buf_.capacity()) {
@@ -369,12 +426,12 @@ class mpsc_chan {
       try {
         buf_.reserve(buf_.capacity() * 2);
       } catch (...) {
-        lock_.unlock();
+        unlock();
         throw;
       }
     }
     deliver_locked(std::move(v), wakes);
-    lock_.unlock();
+    unlock();
     wakes.wake_all();
     return send_status_t::ok;
   }
@@ -383,12 +440,12 @@ class mpsc_chan {
     wake_batch wakes;
     lock_.lock();
     if (buf_.empty()) {
-      lock_.unlock();
+      unlock();
       return std::nullopt;
     }
     std::optional<T> v(buf_.pop_front());
     serve_senders_locked(wakes);
-    lock_.unlock();
+    unlock();
     wakes.wake_all();
     return v;
   }
@@ -406,7 +463,7 @@ class mpsc_chan {
     n = std::min(n, buf_.size());
     for (std::size_t i = 0; i < n; ++i) out.push_back(buf_.pop_front());
     if (n > 0) serve_senders_locked(wakes);
-    lock_.unlock();
+    unlock();
     wakes.wake_all();
     return n;
   }
@@ -433,11 +490,17 @@ class mpsc_chan {
 
   // Sync try_reserve.
   send_status_t try_reserve() noexcept {
-    sync_guard g(lock_);
-    if (rx_closed_) return send_status_t::closed;
-    if (!has_room_locked()) return send_status_t::full;
-    ++reserved_;
-    return send_status_t::ok;
+    lock_.lock();
+    send_status_t r = send_status_t::ok;
+    if (rx_closed_) {
+      r = send_status_t::closed;
+    } else if (!has_room_locked()) {
+      r = send_status_t::full;
+    } else {
+      ++reserved_;
+    }
+    unlock();
+    return r;
   }
 
   // The receiver closes (close()) or goes away (drop): senders fail from now on.
@@ -458,7 +521,7 @@ class mpsc_chan {
       rx_dropped_ = true;
       dead = std::move(buf_);  // the messages are destroyed after unlocking
     }
-    lock_.unlock();
+    unlock();
     wakes.wake_all();
   }
 
@@ -475,7 +538,7 @@ class mpsc_chan {
     lock_.lock();
     tx_closed_ = true;
     wake_rx_if_done_locked(wakes);
-    lock_.unlock();
+    unlock();
     wakes.wake_all();
   }
   void release_ref() noexcept {
@@ -494,6 +557,8 @@ class mpsc_chan {
   bool rx_closed_ = false;   // close() or the receiver dropped: sends fail
   bool rx_dropped_ = false;  // the receiver is gone: buffered messages were destroyed
   bool tx_closed_ = false;   // every sender is gone
+  // hint_msgs | hint_room as of the last unlock (a hint: never trusted without the lock).
+  std::atomic<std::uint8_t> hint_{hint_room};
   alignas(cache_line) std::atomic<std::size_t> tx_count_{1};
   std::atomic<std::uint32_t> refs_{2};  // all senders together + the receiver
 };
