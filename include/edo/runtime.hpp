@@ -86,7 +86,7 @@ class EDO_API runtime_handle {
     return detail::spawn_task_on(checked(), std::move(t), false);
   }
   template <class F, class... Args>
-    requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
+    requires detail::spawnable<F, Args...>
   auto spawn(F&& f, Args&&... args) const {
     return detail::spawn_callable_on(checked(), false, std::forward<F>(f),
                                      std::forward<Args>(args)...);

@@ -6,7 +6,8 @@
 //
 // spawn(f, args...) stores f and the arguments by value in the task and calls f on those
 // stored copies as lvalues, so a coroutine's reference parameters bind to objects that live
-// as long as the task. Prefer it to spawning a lambda's task directly: a coroutine lambda's
+// as long as the task (a move-only argument taken by value — a channel receiver — is moved
+// into its parameter instead). Prefer it to spawning a lambda's task directly: a coroutine lambda's
 // captures live in the lambda object, which dies at the end of the full expression —
 //     edo::spawn([&x]() -> edo::task<> { use(x); co_return; }());   // the lambda is gone
 //     edo::spawn([&x]() -> edo::task<> { use(x); co_return; });     // fine: stored
@@ -30,7 +31,7 @@ namespace edo {
 namespace detail {
 
 template <class F, class... Args>
-using spawn_result_t = typename std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>&...>::value_type;
+using spawn_result_t = typename spawn_invoke_result_t<F, Args...>::type::value_type;
 
 template <class T>
 join_handle<T> spawn_task_on(runtime_context& rt, task<T>&& t, bool local) {
@@ -70,7 +71,7 @@ join_handle<T> spawn(task<T> t) {
 
 // Spawns f(args...) with f and args stored in the task (see the file comment).
 template <class F, class... Args>
-  requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
+  requires detail::spawnable<F, Args...>
 auto spawn(F&& f, Args&&... args) {
   return detail::spawn_callable(false, "edo::spawn", std::forward<F>(f),
                                 std::forward<Args>(args)...);
@@ -87,7 +88,7 @@ join_handle<T> spawn_local(task<T> t) {
 }
 
 template <class F, class... Args>
-  requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
+  requires detail::spawnable<F, Args...>
 auto spawn_local(F&& f, Args&&... args) {
   return detail::spawn_callable(true, "edo::spawn_local", std::forward<F>(f),
                                 std::forward<Args>(args)...);

@@ -77,6 +77,21 @@ struct spawned_cell final : task_cell<T> {
 
 // spawn(f, args...): f and args live in the cell and f is invoked on the stored copies as
 // lvalues, so the coroutine's reference parameters bind to objects that outlive its frame.
+// When f cannot take them as lvalues (a by-value parameter of a move-only type, such as a
+// channel receiver) they are moved into its parameters instead.
+template <class F, class... Args>
+concept invocable_with_stored_lvalues = std::is_invocable_v<F&, Args&...>;
+
+template <class F, class... Args>
+concept spawnable = std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...> ||
+                    std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&&...>;
+
+template <class F, class... Args>
+using spawn_invoke_result_t = std::conditional_t<
+    std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>,
+    std::invoke_result<std::decay_t<F>&, std::decay_t<Args>&...>,
+    std::invoke_result<std::decay_t<F>&, std::decay_t<Args>&&...>>;
+
 template <class T, class F, class... Args>
 struct callable_cell final : task_cell<T> {
   using stored = std::tuple<F, Args...>;
@@ -115,7 +130,15 @@ struct callable_cell final : task_cell<T> {
       ::new (static_cast<void*>(c->storage_))
           stored(std::forward<F2>(f), std::forward<A2>(args)...);
       c->stored_alive_ = true;
-      task<T> t = std::apply([](auto&... xs) { return std::invoke(xs...); }, c->fn());
+      task<T> t = std::apply(
+          [](F& fn, Args&... xs) {
+            if constexpr (invocable_with_stored_lvalues<F, Args...>) {
+              return std::invoke(fn, xs...);
+            } else {
+              return std::invoke(fn, std::move(xs)...);
+            }
+          },
+          c->fn());
       auto hdl = task_access::release(t);
       if (!hdl) throw std::invalid_argument("edo::spawn: the callable returned an empty task");
       c->top_ = &hdl.promise();

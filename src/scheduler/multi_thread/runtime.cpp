@@ -23,6 +23,9 @@ std::size_t default_workers() {
   return n == 0 ? 1 : n;
 }
 
+// Measured in docs/performance.md.
+constexpr int default_spin_us = 0;
+
 std::size_t worker_count(const runtime_config& cfg) {
   return cfg.worker_threads != 0 ? cfg.worker_threads : default_workers();
 }
@@ -41,6 +44,10 @@ multi_thread_runtime::multi_thread_runtime(runtime_config cfg)
       idle_(worker_count(config_)),
       driver_(make_time_driver()) {
   const std::size_t n = worker_count(config_);
+  // EDO_SPIN_US: the spin before parking, in microseconds (a tuning knob; see
+  // docs/performance.md for how the default was chosen).
+  spin_ = std::chrono::microseconds(default_spin_us);
+  if (const char* e = std::getenv("EDO_SPIN_US")) spin_ = std::chrono::microseconds(std::atoi(e));
   workers_.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<worker>(*this, i, time_ ? &time_->queue(i) : nullptr));

@@ -56,6 +56,9 @@ class multi_thread_runtime final : public runtime_context, public scheduler {
   class driver& shared_driver() noexcept { return driver_; }
   bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
   void notify_parked() noexcept;
+  std::chrono::nanoseconds spin_duration() const noexcept { return spin_; }
+  bool try_begin_spin() noexcept { return !spinning_.exchange(true, std::memory_order_acquire); }
+  void end_spin() noexcept { spinning_.store(false, std::memory_order_release); }
   void notify_if_work_pending() noexcept;
   // May a parked driver jump a paused clock to its next timer? (Nothing can run.)
   bool may_auto_advance() const noexcept;
@@ -77,6 +80,9 @@ class multi_thread_runtime final : public runtime_context, public scheduler {
   std::vector<std::thread> threads_;
   std::vector<pthread_t> raw_threads_;  // threads with a custom stack size
   std::atomic<bool> shutdown_{false};
+  // How long an idle worker spins before it parks (see worker::park), and whether one does.
+  std::chrono::nanoseconds spin_{0};
+  std::atomic<bool> spinning_{false};
   bool shut_down_ = false;  // shutdown() ran (guarded by shutdown_mu_)
   std::mutex shutdown_mu_;
   std::condition_variable tasks_done_cv_;

@@ -84,6 +84,7 @@ class worker final : public worker_tag {
   bool run_task(task_header* t) noexcept;
   bool run_one(task_header* t) noexcept;
   void park() noexcept;
+  bool spin_for_work() noexcept;
   bool transition_to_parked() noexcept;
   bool transition_from_parked() noexcept;
   bool has_pinned_work() const noexcept;
