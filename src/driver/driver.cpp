@@ -9,15 +9,21 @@ namespace edo::detail {
 
 using steady = std::chrono::steady_clock;
 
-driver::driver(time_driver* time) noexcept : time_(time) {
+driver::driver(time_driver* time, io_driver* io) noexcept : time_(time), io_(io) {
   if (time_ != nullptr) time_->set_wake(&wake_from_timer, this);
 }
 
 void driver::wake_from_timer(void* self) noexcept { static_cast<driver*>(self)->unpark(); }
 
+std::size_t driver::block(std::optional<std::chrono::nanoseconds> wait) noexcept {
+  if (io_ != nullptr) return io_->turn(wait);
+  parker_.park(wait);
+  return 0;
+}
+
 void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance) noexcept {
   if (time_ == nullptr) {
-    parker_.park(max_wait);
+    block(max_wait);
     return;
   }
   time_->set_parked_until(0);  // announce first, then read (Dekker with on_armed)
@@ -25,11 +31,15 @@ void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_ad
   if (time_->clock().paused()) {
     time_->set_parked_until(UINT64_MAX);
     if (auto_advance && next != UINT64_MAX) {
-      time_->clock().advance_to(time_->tick_time(next));
+      // With I/O, poll it first and advance only if no event woke anything (Tokio's rule):
+      // ready I/O is work, and the clock jumps only when there is none.
+      if (io_ == nullptr || io_->turn(std::chrono::nanoseconds::zero()) == 0) {
+        time_->clock().advance_to(time_->tick_time(next));
+      }
       time_->process();
       return;
     }
-    parker_.park(max_wait);
+    block(max_wait);
     time_->process();
     return;
   }
@@ -41,7 +51,11 @@ void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_ad
     const auto until_timer = wake_at - steady::now();
     if (!wait || until_timer < *wait) wait = until_timer;
   }
-  if (!wait || wait->count() > 0) parker_.park(wait);
+  if (io_ != nullptr) {
+    io_->turn(wait);  // a zero wait still polls the I/O
+  } else if (!wait || wait->count() > 0) {
+    parker_.park(wait);
+  }
   time_->set_parked_until(UINT64_MAX);
   time_->process();
 }

@@ -3,7 +3,8 @@
 // unpark() wakes that thread from any other. (Tokio: runtime/driver.rs.)
 //
 // Without I/O the holder blocks on a futex with the next timer's deadline as its timeout;
-// with I/O it blocks in epoll_wait, woken by an eventfd (src/io).
+// with I/O it blocks in the I/O driver's poller (epoll_wait) with the same timeout, and
+// unpark() writes its eventfd (only when the holder is actually waiting: src/io/driver.hpp).
 #pragma once
 
 #include <atomic>
@@ -11,13 +12,15 @@
 #include <optional>
 
 #include "driver/parker.hpp"
+#include "io/driver.hpp"
 #include "time/driver.hpp"
 
 namespace edo::detail {
 
 class driver {
  public:
-  explicit driver(time_driver* time) noexcept;
+  // `io` may be null (no I/O driver: the futex path).
+  explicit driver(time_driver* time, io_driver* io = nullptr) noexcept;
   driver(const driver&) = delete;
   driver& operator=(const driver&) = delete;
 
@@ -29,16 +32,27 @@ class driver {
   // clock to the next deadline instead of blocking.
   void park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance) noexcept;
   // Any thread: wakes the holder if it is blocked in park().
-  void unpark() noexcept { parker_.unpark(); }
+  void unpark() noexcept {
+    if (io_ != nullptr) {
+      io_->unpark();
+    } else {
+      parker_.unpark();
+    }
+  }
 
   time_driver* time() const noexcept { return time_; }
+  io_driver* io() const noexcept { return io_; }
 
  private:
   static void wake_from_timer(void* self) noexcept;
+  // Blocks for at most `wait`: in the I/O driver when there is one, else on the futex.
+  // Returns the wakes the I/O driver made (0 without I/O).
+  std::size_t block(std::optional<std::chrono::nanoseconds> wait) noexcept;
 
   std::atomic<bool> locked_{false};
   parker parker_;
   time_driver* time_;
+  io_driver* io_;
 };
 
 // How a worker parks (Tokio's multi_thread/park.rs): in the driver when it is free,

@@ -9,6 +9,7 @@
 #include <edo/detail/context.hpp>
 #include <edo/error.hpp>
 
+#include "io/driver.hpp"
 #include "runtime/worker_tag.hpp"
 
 namespace edo::detail {
@@ -29,7 +30,19 @@ bool runtime_context::stop_blocking(std::chrono::steady_clock::time_point deadli
   return false;
 }
 
-runtime_context::~runtime_context() = default;
+runtime_context::~runtime_context() {
+  if (io_ != nullptr) {
+    // Resources that outlive the runtime keep the driver alive; their waits now fail.
+    io_->shutdown();
+    io_->unref();
+  }
+}
+
+io_driver* runtime_context::make_io_driver() {
+  if (!config_.enable_io) return nullptr;
+  io_ = io_driver::create();
+  return io_;
+}
 
 runtime_metrics runtime_context::metrics() {
   runtime_metrics m;

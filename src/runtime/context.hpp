@@ -25,6 +25,8 @@
 
 namespace edo::detail {
 
+class io_driver;  // src/io/driver.hpp
+
 class runtime_context {
  public:
   explicit runtime_context(runtime_config cfg);
@@ -38,6 +40,8 @@ class runtime_context {
   const runtime_config& config() const noexcept { return config_; }
   owned_tasks& owned() noexcept { return owned_; }
   time_driver* time() noexcept { return time_.get(); }
+  // The I/O driver (reference-counted: registrations keep it alive), or null without I/O.
+  io_driver* io() noexcept { return io_; }
   blocking_pool& blocking() noexcept { return *blocking_; }
   // The first of `n` fresh task ids.
   std::uint64_t next_ids(std::uint64_t n) noexcept {
@@ -73,7 +77,11 @@ class runtime_context {
   runtime_config config_;
   owned_tasks owned_;
   std::unique_ptr<time_driver> time_;
+  io_driver* io_ = nullptr;  // one reference, dropped (after io_driver::shutdown) on destruction
   std::unique_ptr<blocking_pool> blocking_;
+
+  // For the constructors of the runtimes: creates the I/O driver when config_.enable_io.
+  io_driver* make_io_driver();
 
  private:
   std::atomic<long> refs_{1};

@@ -35,7 +35,7 @@ time_driver* current_thread_runtime::make_time_driver() {
 }
 
 current_thread_runtime::current_thread_runtime(runtime_config cfg)
-    : runtime_context(std::move(cfg)), driver_(make_time_driver()) {
+    : runtime_context(std::move(cfg)), driver_(make_time_driver(), make_io_driver()) {
   tag_.rt = this;
 }
 

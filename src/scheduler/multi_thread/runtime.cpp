@@ -42,7 +42,7 @@ time_driver* multi_thread_runtime::make_time_driver() {
 multi_thread_runtime::multi_thread_runtime(runtime_config cfg)
     : runtime_context(std::move(cfg)),
       idle_(worker_count(config_)),
-      driver_(make_time_driver()) {
+      driver_(make_time_driver(), make_io_driver()) {
   const std::size_t n = worker_count(config_);
   // EDO_SPIN_US: the spin before parking, in microseconds (a tuning knob; see
   // docs/performance.md for how the default was chosen).
