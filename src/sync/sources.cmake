@@ -3,6 +3,7 @@
 set(EDO_SYNC_SOURCES
   sync/barrier.cpp
   sync/batch_semaphore.cpp
+  sync/cancellation_token.cpp
   sync/lock.cpp
   sync/notify.cpp
 )
