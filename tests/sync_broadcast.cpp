@@ -134,7 +134,7 @@ TEST(Broadcast, MessagesAreDestroyedOnceEveryoneSawThem) {
     { auto r = rx2.try_recv(); }
     EXPECT_EQ(counted::alive.load(), 0);
     EXPECT_TRUE(tx.send(counted(2)));
-    { auto gone = std::move(rx2); }       // a receiver leaving counts as having seen it
+    { auto gone = std::move(rx2); }  // a receiver leaving counts as having seen it
     EXPECT_EQ(counted::alive.load(), 1);
     { auto r = rx1.try_recv(); }
     EXPECT_EQ(counted::alive.load(), 0);

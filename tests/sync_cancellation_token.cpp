@@ -173,7 +173,6 @@ TEST_P(CancellationTokenRt, ShutsDownSpawnedWorkers) {
   }());
 }
 
-INSTANTIATE_TEST_SUITE_P(All, CancellationTokenRt, edo_test::all_flavors(),
-                         edo_test::flavor_name);
+INSTANTIATE_TEST_SUITE_P(All, CancellationTokenRt, edo_test::all_flavors(), edo_test::flavor_name);
 
 }  // namespace

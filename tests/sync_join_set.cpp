@@ -62,10 +62,12 @@ TEST_P(JoinSet, SpawnForms) {
     edo::join_set<int> set;
     set.spawn(value_after(1, 0));  // a task
     set.spawn(value_after, 2, 1);  // a callable and its arguments
-    set.spawn([](const std::string& s) -> edo::task<int> {  // reference parameter: bound
-      co_await edo::yield_now();                              // to the stored copy
-      co_return static_cast<int>(s.size());
-    }, std::string("abc"));
+    set.spawn(
+        [](const std::string& s) -> edo::task<int> {  // reference parameter: bound
+          co_await edo::yield_now();                  // to the stored copy
+          co_return static_cast<int>(s.size());
+        },
+        std::string("abc"));
     std::multiset<int> got;
     while (auto r = co_await set.join_next()) got.insert(*r);
     EXPECT_EQ(got, (std::multiset<int>{1, 2, 3}));
@@ -122,7 +124,8 @@ TEST_P(JoinSet, AbortAllReportsCancelled) {
 }
 
 // A task body that counts its start and its destruction, then waits forever.
-edo::task<int> parked(std::shared_ptr<edo::sync::notify> n, std::shared_ptr<std::atomic<int>> started,
+edo::task<int> parked(std::shared_ptr<edo::sync::notify> n,
+                      std::shared_ptr<std::atomic<int>> started,
                       std::shared_ptr<std::atomic<int>> destroyed) {
   struct guard {
     std::shared_ptr<std::atomic<int>> d;
@@ -137,34 +140,34 @@ TEST_P(JoinSet, ShutdownAbortsAndWaits) {
   auto rt = make_runtime();
   auto started = std::make_shared<std::atomic<int>>(0);
   auto destroyed = std::make_shared<std::atomic<int>>(0);
-  rt.block_on([](std::shared_ptr<std::atomic<int>> s, std::shared_ptr<std::atomic<int>> d)
-                  -> edo::task<> {
-    edo::join_set<int> set;
-    auto never = std::make_shared<edo::sync::notify>();
-    for (int i = 0; i < 5; ++i) set.spawn(parked, never, s, d);
-    while (s->load() < 3) co_await edo::yield_now();  // some of them run, maybe not all
-    co_await set.shutdown();
-    EXPECT_TRUE(set.empty());
-    // Every task that started was torn down before shutdown returned; the others were
-    // dropped without running.
-    EXPECT_EQ(d->load(), s->load());
-  }(started, destroyed));
+  rt.block_on(
+      [](std::shared_ptr<std::atomic<int>> s, std::shared_ptr<std::atomic<int>> d) -> edo::task<> {
+        edo::join_set<int> set;
+        auto never = std::make_shared<edo::sync::notify>();
+        for (int i = 0; i < 5; ++i) set.spawn(parked, never, s, d);
+        while (s->load() < 3) co_await edo::yield_now();  // some of them run, maybe not all
+        co_await set.shutdown();
+        EXPECT_TRUE(set.empty());
+        // Every task that started was torn down before shutdown returned; the others were
+        // dropped without running.
+        EXPECT_EQ(d->load(), s->load());
+      }(started, destroyed));
 }
 
 TEST_P(JoinSet, DestroyingTheSetAbortsItsTasks) {
   auto rt = make_runtime();
   auto started = std::make_shared<std::atomic<int>>(0);
   auto destroyed = std::make_shared<std::atomic<int>>(0);
-  rt.block_on([](std::shared_ptr<std::atomic<int>> s, std::shared_ptr<std::atomic<int>> d)
-                  -> edo::task<> {
-    auto never = std::make_shared<edo::sync::notify>();
-    {
-      edo::join_set<int> set;
-      for (int i = 0; i < 4; ++i) set.spawn(parked, never, s, d);
-      while (s->load() < 4) co_await edo::yield_now();
-    }  // aborted here
-    while (d->load() < 4) co_await edo::yield_now();  // torn down on their own threads
-  }(started, destroyed));
+  rt.block_on(
+      [](std::shared_ptr<std::atomic<int>> s, std::shared_ptr<std::atomic<int>> d) -> edo::task<> {
+        auto never = std::make_shared<edo::sync::notify>();
+        {
+          edo::join_set<int> set;
+          for (int i = 0; i < 4; ++i) set.spawn(parked, never, s, d);
+          while (s->load() < 4) co_await edo::yield_now();
+        }                                                 // aborted here
+        while (d->load() < 4) co_await edo::yield_now();  // torn down on their own threads
+      }(started, destroyed));
   EXPECT_EQ(destroyed->load(), 4);
 }
 
@@ -173,9 +176,11 @@ TEST_P(JoinSet, TryJoinNext) {
   rt.block_on([]() -> edo::task<> {
     edo::join_set<int> set;
     auto [tx, rx] = edo::sync::oneshot::channel<int>();
-    set.spawn([](edo::sync::oneshot::receiver<int>& g) -> edo::task<int> {
-      co_return (co_await g).value_or(-1);
-    }, std::move(rx));
+    set.spawn(
+        [](edo::sync::oneshot::receiver<int>& g) -> edo::task<int> {
+          co_return (co_await g).value_or(-1);
+        },
+        std::move(rx));
     EXPECT_FALSE(set.try_join_next());  // not finished
     (void)tx.send(4);
     std::optional<int> r;
@@ -190,9 +195,11 @@ TEST_P(JoinSet, CancelledJoinNextLosesNoTask) {
   rt.block_on([]() -> edo::task<> {
     edo::join_set<int> set;
     auto [tx, rx] = edo::sync::oneshot::channel<int>();
-    set.spawn([](edo::sync::oneshot::receiver<int>& g) -> edo::task<int> {
-      co_return (co_await g).value_or(-1);
-    }, std::move(rx));
+    set.spawn(
+        [](edo::sync::oneshot::receiver<int>& g) -> edo::task<int> {
+          co_return (co_await g).value_or(-1);
+        },
+        std::move(rx));
     // Waiting join_next cancelled: the set is unchanged.
     auto r = co_await edo::select(set.join_next(), edo_test::next_run());
     EXPECT_EQ(r.index(), 1u);

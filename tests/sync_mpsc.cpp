@@ -33,8 +33,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 constexpr bool counting_allocs = true;
 #else
 constexpr bool counting_allocs = false;
@@ -84,7 +88,7 @@ TEST(Mpsc, WaitingSendersAreServedInOrder) {
   auto [tx, rx] = mpsc::channel<int>(1);
   auto send = [&](int v) -> edo::task<> { (void)co_await tx.send(v); };
   auto consumer = [&]() -> edo::task<> {
-    co_await edo::yield_now();  // 0 is buffered, 1..4 wait in order
+    co_await edo::yield_now();               // 0 is buffered, 1..4 wait in order
     EXPECT_TRUE(tx.try_send(99).is_full());  // try_send never overtakes a waiting send
     for (int i = 0; i < 5; ++i) EXPECT_EQ(co_await rx.recv(), i);
   };

@@ -84,7 +84,7 @@ TEST(Mutex, NoBargingWhileSomeoneWaits) {
   };
   auto check = [&]() -> edo::task<> {
     co_await edo::yield_now();
-    held.reset();          // hands the lock to the waiter ...
+    held.reset();                // hands the lock to the waiter ...
     EXPECT_FALSE(m.try_lock());  // ... so a newcomer cannot take it
     co_return;
   };

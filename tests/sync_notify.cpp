@@ -30,7 +30,7 @@ TEST(Notify, NotifyOneStoresOnePermit) {
   n.notify_one();
   n.notify_one();  // still one permit
   edo::block_on([&]() -> edo::task<> {
-    co_await n.notified();  // consumes it at once
+    co_await n.notified();                                           // consumes it at once
     EXPECT_FALSE(co_await completes_before_next_run(n.notified()));  // none left
   }());
 }
@@ -49,9 +49,8 @@ TEST(Notify, NotifyOneWakesTheOldestWaiter) {
       co_await edo::yield_now();
     }
   };
-  edo::block_on([&]() -> edo::task<> {
-    co_await edo::join(waiter(0), waiter(1), waiter(2), notifier());
-  }());
+  edo::block_on(
+      [&]() -> edo::task<> { co_await edo::join(waiter(0), waiter(1), waiter(2), notifier()); }());
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
 }
 
@@ -69,9 +68,8 @@ TEST(Notify, NotifyLastWakesTheNewestWaiter) {
       co_await edo::yield_now();
     }
   };
-  edo::block_on([&]() -> edo::task<> {
-    co_await edo::join(waiter(0), waiter(1), waiter(2), notifier());
-  }());
+  edo::block_on(
+      [&]() -> edo::task<> { co_await edo::join(waiter(0), waiter(1), waiter(2), notifier()); }());
   EXPECT_EQ(order, (std::vector<int>{2, 1, 0}));
 }
 
@@ -151,8 +149,8 @@ TEST(Notify, NotificationDeliveredToACancelledWaiterIsPassedOn) {
       n.notify_one();  // goes to the select's branch 1 (the oldest waiter) ...
       other.fire(0);   // ... which loses to branch 0 in the same run
     };
-    auto [r, a, b] = co_await edo::join(edo::select(other.wait(), n.notified()), second(),
-                                        fire_both());
+    auto [r, a, b] =
+        co_await edo::join(edo::select(other.wait(), n.notified()), second(), fire_both());
     (void)a;
     (void)b;
     co_return r.index();
@@ -168,9 +166,8 @@ TEST(Notify, DroppedEnabledNotifiedPassesItsNotificationOn) {
     fut.enable();
     n.notify_one();  // goes to fut
   }                  // dropped unconsumed: passed on, stored as the permit
-  edo::block_on([&]() -> edo::task<> {
-    EXPECT_TRUE(co_await completes_before_next_run(n.notified()));
-  }());
+  edo::block_on(
+      [&]() -> edo::task<> { EXPECT_TRUE(co_await completes_before_next_run(n.notified())); }());
 }
 
 TEST(Notify, PlainThreadNotifiesABlockOnWaiter) {

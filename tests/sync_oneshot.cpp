@@ -30,10 +30,11 @@ TEST(Oneshot, SendThenReceive) {
   auto [tx, rx] = oneshot::channel<std::string>();
   EXPECT_TRUE(tx.send("hello"));
   EXPECT_FALSE(tx);  // used up
-  EXPECT_EQ(edo::block_on([](oneshot::receiver<std::string>& r) -> edo::task<std::optional<std::string>> {
-              co_return co_await r;
-            }(rx)),
-            "hello");
+  EXPECT_EQ(
+      edo::block_on([](oneshot::receiver<std::string>& r) -> edo::task<std::optional<std::string>> {
+        co_return co_await r;
+      }(rx)),
+      "hello");
   EXPECT_TRUE(rx.is_terminated());
 }
 

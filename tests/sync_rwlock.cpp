@@ -51,7 +51,7 @@ TEST(RwLock, WriterWaitsForReadersThenReadersWaitForWriter) {
     w->push_back("writer");
   };
   auto late_reader = [&]() -> edo::task<> {
-    co_await edo::yield_now();  // the writer is queued by now
+    co_await edo::yield_now();   // the writer is queued by now
     EXPECT_FALSE(l.try_read());  // write-preferring: no new reader passes a waiting writer
     auto r = co_await l.read();
     EXPECT_EQ(r->size(), 1u);  // ran after the writer

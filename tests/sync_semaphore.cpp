@@ -152,7 +152,8 @@ TEST(Semaphore, CloseFailsWaitersAndNewAcquisitions) {
   EXPECT_EQ(failed, 2);
   EXPECT_TRUE(s.is_closed());
   EXPECT_FALSE(s.try_acquire());
-  EXPECT_FALSE(edo::block_on([&]() -> edo::task<bool> { co_return (co_await s.acquire()).has_value(); }()));
+  EXPECT_FALSE(
+      edo::block_on([&]() -> edo::task<bool> { co_return (co_await s.acquire()).has_value(); }()));
   held.reset();  // a permit held before close still releases
   EXPECT_EQ(s.available_permits(), 1u);
 }
@@ -205,8 +206,8 @@ TEST(Semaphore, PermitAssignedToACancelledWaiterIsGivenBack) {
   auto t = [&]() -> edo::task<std::size_t> {
     auto fire_both = [&]() -> edo::task<> {
       co_await edo::yield_now();
-      held.reset();    // the permit is handed to the select's branch 1 ...
-      other.fire(0);   // ... and branch 0 completes in the same run: branch 0 wins
+      held.reset();   // the permit is handed to the select's branch 1 ...
+      other.fire(0);  // ... and branch 0 completes in the same run: branch 0 wins
     };
     auto [r, ignored] = co_await edo::join(edo::select(other.wait(), s.acquire()), fire_both());
     (void)ignored;
@@ -243,7 +244,8 @@ TEST(Semaphore, AcquisitionDeferredByTheBudgetIsGivenBack) {
 TEST(Semaphore, OwnedPermitKeepsTheSemaphoreAlive) {
   auto s = std::make_shared<semaphore>(1);
   std::weak_ptr<semaphore> w = s;
-  auto p = edo::block_on([](std::shared_ptr<semaphore> sem) -> edo::task<std::optional<edo::sync::owned_semaphore_permit>> {
+  auto p = edo::block_on([](std::shared_ptr<semaphore> sem)
+                             -> edo::task<std::optional<edo::sync::owned_semaphore_permit>> {
     co_return co_await acquire_owned(std::move(sem));
   }(s));
   ASSERT_TRUE(p);
@@ -341,10 +343,12 @@ TEST_P(SemaphoreRt, OwnedPermitMovesIntoAnotherTask) {
     auto sem = std::make_shared<semaphore>(1);
     auto p = co_await acquire_owned(sem);
     EXPECT_EQ(sem->available_permits(), 0u);
-    auto h = edo::spawn([](edo::sync::owned_semaphore_permit& permit) -> edo::task<> {
-      co_await edo::yield_now();
-      (void)permit;  // released when this task ends
-    }, std::move(*p));
+    auto h = edo::spawn(
+        [](edo::sync::owned_semaphore_permit& permit) -> edo::task<> {
+          co_await edo::yield_now();
+          (void)permit;  // released when this task ends
+        },
+        std::move(*p));
     co_await h;
     auto again = co_await sem->acquire();  // free again
     EXPECT_TRUE(again.has_value());

@@ -71,8 +71,8 @@ struct join_set_state {
   edo::detail::sync_lock lock_;
   join_set_entry<T>* done_head_ = nullptr;  // finished, not yet joined (FIFO)
   join_set_entry<T>* done_tail_ = nullptr;
-  join_next_waiter<T>* waiter_ = nullptr;   // the one join_next waiting
-  bool closed_ = false;                     // the set is gone: drop outcomes
+  join_next_waiter<T>* waiter_ = nullptr;  // the one join_next waiting
+  bool closed_ = false;                    // the set is gone: drop outcomes
 
   void push_done_locked(join_set_entry<T>* e) noexcept {
     e->done_next = nullptr;
@@ -231,7 +231,9 @@ class join_set {
 
   join_set() : s_(std::make_shared<state>()) {}
   join_set(join_set&& o) noexcept
-      : s_(std::move(o.s_)), head_(std::exchange(o.head_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+      : s_(std::move(o.s_)),
+        head_(std::exchange(o.head_, nullptr)),
+        size_(std::exchange(o.size_, 0)) {}
   join_set& operator=(join_set&&) = delete;
   join_set(const join_set&) = delete;
   join_set& operator=(const join_set&) = delete;
@@ -266,8 +268,8 @@ class join_set {
   // Spawns f(args...) with f and the arguments stored by value in the task (as
   // edo::spawn(f, args...): reference parameters bind to the stored copies).
   template <class F, class... Args>
-    requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>
-  task_id spawn(F&& f, Args&&... args) {
+  requires std::is_invocable_v < std::decay_t<F>
+  &, std::decay_t<Args>&... > task_id spawn(F&& f, Args&&... args) {
     entry* e = add();
     try {
       e->handle = edo::spawn(detail::join_set_run<T, std::decay_t<F>, std::decay_t<Args>...>(

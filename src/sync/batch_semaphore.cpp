@@ -111,8 +111,7 @@ bool acquire_waiter::enqueue() noexcept {
       // Released since await_ready: take them now.
       // ordering: acquire, as try_acquire.
       if (s.state_.compare_exchange_weak(cur, cur - (remaining_ << batch_semaphore::shift),
-                                         std::memory_order_acquire,
-                                         std::memory_order_relaxed)) {
+                                         std::memory_order_acquire, std::memory_order_relaxed)) {
         remaining_ = 0;
         status_ = status::acquired;
         s.lock_.unlock();
@@ -122,7 +121,8 @@ bool acquire_waiter::enqueue() noexcept {
     }
     // Queue up, taking what is available (only when the list is empty). From now on
     // fast-path acquisitions fail and releasers come to the lock.
-    const std::size_t next = (cur - (avail << batch_semaphore::shift)) | batch_semaphore::waiters_bit;
+    const std::size_t next =
+        (cur - (avail << batch_semaphore::shift)) | batch_semaphore::waiters_bit;
     // ordering: acquire: the permits taken carry their releasers' critical sections.
     if (s.state_.compare_exchange_weak(cur, next, std::memory_order_acquire,
                                        std::memory_order_relaxed)) {

@@ -9,8 +9,12 @@ namespace edo::sync {
 
 using detail::wake_batch;
 
-void notify::notify_one() noexcept { notify_with(false); }
-void notify::notify_last() noexcept { notify_with(true); }
+void notify::notify_one() noexcept {
+  notify_with(false);
+}
+void notify::notify_last() noexcept {
+  notify_with(true);
+}
 
 void notify::notify_with(bool last) noexcept {
   std::uint64_t cur = state_.load(std::memory_order_relaxed);
@@ -18,8 +22,8 @@ void notify::notify_with(bool last) noexcept {
     // Store the permit (also when one is stored already: the CAS publishes this notifier's
     // writes to whoever consumes it).
     // ordering: release pairs with the consumer's acquire CAS in enable().
-    if (state_.compare_exchange_weak(cur, (cur & ~st_mask) | st_notified,
-                                     std::memory_order_release, std::memory_order_relaxed)) {
+    if (state_.compare_exchange_weak(cur, (cur & ~st_mask) | st_notified, std::memory_order_release,
+                                     std::memory_order_relaxed)) {
       return;
     }
   }
@@ -28,8 +32,8 @@ void notify::notify_with(bool last) noexcept {
   while ((cur & st_mask) != st_waiting) {
     // The last waiter left between our load and the lock: store a permit instead.
     // ordering: as above.
-    if (state_.compare_exchange_weak(cur, (cur & ~st_mask) | st_notified,
-                                     std::memory_order_release, std::memory_order_relaxed)) {
+    if (state_.compare_exchange_weak(cur, (cur & ~st_mask) | st_notified, std::memory_order_release,
+                                     std::memory_order_relaxed)) {
       lock_.unlock();
       return;
     }
@@ -116,8 +120,7 @@ bool notified_awaitable::enable() noexcept {
   while ((cur & notify::st_mask) == notify::st_notified) {
     // ordering: acquire pairs with notify_one's release: the notifier's writes are ours.
     if (n.state_.compare_exchange_weak(cur, (cur & ~notify::st_mask) | notify::st_empty,
-                                       std::memory_order_acquire,
-                                       std::memory_order_acquire)) {
+                                       std::memory_order_acquire, std::memory_order_acquire)) {
       state_ = state::done;
       how_ = how::one;
       done_seen_ = true;
@@ -140,8 +143,7 @@ bool notified_awaitable::enable() noexcept {
     if (st == notify::st_notified) {
       // ordering: acquire, as above.
       if (n.state_.compare_exchange_weak(cur, (cur & ~notify::st_mask) | notify::st_empty,
-                                         std::memory_order_acquire,
-                                         std::memory_order_acquire)) {
+                                         std::memory_order_acquire, std::memory_order_acquire)) {
         n.lock_.unlock();
         state_ = state::done;
         how_ = how::one;
@@ -154,8 +156,7 @@ bool notified_awaitable::enable() noexcept {
       // ordering: acquire on both paths: a failed CAS may find a permit to consume.
       // Entering `waiting` publishes nothing (notifiers that see it take the lock).
       if (!n.state_.compare_exchange_weak(cur, (cur & ~notify::st_mask) | notify::st_waiting,
-                                          std::memory_order_acquire,
-                                          std::memory_order_acquire)) {
+                                          std::memory_order_acquire, std::memory_order_acquire)) {
         continue;
       }
     }

@@ -101,7 +101,7 @@ struct broadcast_shared {
   using recv_result_t = broadcast_recv_result<T>;
   struct slot {
     std::uint64_t pos = ~std::uint64_t{0};  // position of the message held, if any
-    std::size_t rem = 0;                     // receivers that have not seen it yet
+    std::size_t rem = 0;                    // receivers that have not seen it yet
     std::optional<T> value;
   };
 
@@ -118,7 +118,9 @@ struct broadcast_shared {
   std::uint64_t oldest() const noexcept {
     return tail_ > slots_.size() ? tail_ - slots_.size() : 0;
   }
-  slot& at(std::uint64_t pos) noexcept { return slots_[static_cast<std::size_t>(pos % slots_.size())]; }
+  slot& at(std::uint64_t pos) noexcept {
+    return slots_[static_cast<std::size_t>(pos % slots_.size())];
+  }
 
   // Under the lock: the next result for a receiver at `next` (advancing it), or nullopt if
   // nothing is there yet. A message nobody else needs is moved into `dead` (destroyed by

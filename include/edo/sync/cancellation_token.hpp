@@ -109,7 +109,9 @@ class EDO_API cancellation_token {
   // Completes once the token is cancelled (at once if it is).
   //
   // Cancel safety: this method is cancel safe.
-  detail::cancelled_waiter cancelled() const noexcept { return detail::cancelled_waiter(node_.get()); }
+  detail::cancelled_waiter cancelled() const noexcept {
+    return detail::cancelled_waiter(node_.get());
+  }
 
   // A guard that cancels this token when it goes out of scope (tokio_util's DropGuard).
   cancellation_drop_guard drop_guard() const noexcept;
@@ -119,7 +121,8 @@ class EDO_API cancellation_token {
   }
 
  private:
-  explicit cancellation_token(std::shared_ptr<detail::token_node> n) noexcept : node_(std::move(n)) {}
+  explicit cancellation_token(std::shared_ptr<detail::token_node> n) noexcept
+      : node_(std::move(n)) {}
   std::shared_ptr<detail::token_node> node_;
 };
 

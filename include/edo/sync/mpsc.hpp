@@ -71,9 +71,7 @@ class [[nodiscard]] permit {
 
   // Sends `value` into the reserved slot (never waits, never fails while the receiver
   // exists; dropped if the receiver is gone). Consumes the permit.
-  void send(T value) && noexcept {
-    std::exchange(ch_, nullptr)->permit_send(std::move(value));
-  }
+  void send(T value) && noexcept { std::exchange(ch_, nullptr)->permit_send(std::move(value)); }
 
  private:
   friend class sender<T>;

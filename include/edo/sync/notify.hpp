@@ -80,14 +80,14 @@ class EDO_API notified_awaitable final : public detail::waiter {
   void unlink_locked() noexcept;
 
   notify* n_;
-  std::uint64_t calls_;      // notify_waiters() calls seen at creation
+  std::uint64_t calls_;        // notify_waiters() calls seen at creation
   state state_ = state::init;  // guarded by the lock once enabled
   how how_ = how::none;        // guarded by the lock once enabled
   bool has_strand_ = false;    // suspended on it: the notifier must wake (guarded)
   // Owner-only flags (never touched by notifiers).
   bool enabled_ = false;
-  bool done_seen_ = false;   // the owner observed state_ == done
-  bool consumed_ = false;    // await_resume ran, or the notification was passed on
+  bool done_seen_ = false;  // the owner observed state_ == done
+  bool consumed_ = false;   // await_resume ran, or the notification was passed on
   bool ready_now_ = false;
 };
 
@@ -121,7 +121,7 @@ class EDO_API notify {
   static constexpr std::uint64_t st_notified = 1;  // one stored permit
   static constexpr std::uint64_t st_waiting = 2;   // the list is non-empty
   static constexpr std::uint64_t st_mask = 3;
-  static constexpr std::uint64_t calls_one = 4;    // notify_waiters() counter unit
+  static constexpr std::uint64_t calls_one = 4;  // notify_waiters() counter unit
 
   void notify_with(bool last) noexcept;
 

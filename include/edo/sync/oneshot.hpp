@@ -34,10 +34,10 @@ struct oneshot_state {
   std::optional<T> value_;
   detail::waiter* rx_waiter_ = nullptr;  // the receive waiting for the value
   detail::waiter* tx_waiter_ = nullptr;  // sender::closed() waiting for the receiver
-  bool sent_ = false;       // value_ was set by the sender
-  bool tx_done_ = false;    // the sender sent or went away
-  bool rx_closed_ = false;  // the receiver closed or went away
-  bool taken_ = false;      // the receiver took the value
+  bool sent_ = false;                    // value_ was set by the sender
+  bool tx_done_ = false;                 // the sender sent or went away
+  bool rx_closed_ = false;               // the receiver closed or went away
+  bool taken_ = false;                   // the receiver took the value
   // ordering: acq_rel decrement: the last side sees the other's writes before freeing.
   std::atomic<std::uint32_t> refs_{2};
 

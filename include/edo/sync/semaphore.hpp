@@ -199,8 +199,8 @@ class semaphore {
  private:
   friend class semaphore_permit;
   friend class owned_semaphore_permit;
-  friend std::optional<owned_semaphore_permit> try_acquire_many_owned(
-      std::shared_ptr<semaphore> s, std::size_t n) noexcept;
+  friend std::optional<owned_semaphore_permit> try_acquire_many_owned(std::shared_ptr<semaphore> s,
+                                                                      std::size_t n) noexcept;
 
   static std::size_t check(std::size_t permits) {
     if (permits > max_permits) {
@@ -227,7 +227,8 @@ inline std::optional<owned_semaphore_permit> try_acquire_many_owned(std::shared_
   }
   return owned_semaphore_permit(std::move(s), n);
 }
-inline std::optional<owned_semaphore_permit> try_acquire_owned(std::shared_ptr<semaphore> s) noexcept {
+inline std::optional<owned_semaphore_permit> try_acquire_owned(
+    std::shared_ptr<semaphore> s) noexcept {
   return try_acquire_many_owned(std::move(s), 1);
 }
 

@@ -56,8 +56,8 @@ struct watch_shared {
   std::atomic<std::uint32_t> refs_{2};  // the sender + all receivers together
 
   detail::sync_lock lock_;
-  detail::wait_list<watch_changed_waiter<T>> waiters_;      // receivers in changed()
-  detail::wait_list<detail::waiter> tx_closed_;  // sender's closed()
+  detail::wait_list<watch_changed_waiter<T>> waiters_;  // receivers in changed()
+  detail::wait_list<detail::waiter> tx_closed_;         // sender's closed()
 
   static constexpr std::uint64_t closed_bit = 1;
   static constexpr std::uint64_t version_one = 2;
@@ -269,7 +269,8 @@ class receiver {
 
   // True once the sender is gone.
   bool is_closed() const noexcept {
-    return (s_->version_.load(std::memory_order_acquire) & detail::watch_shared<T>::closed_bit) != 0;
+    return (s_->version_.load(std::memory_order_acquire) & detail::watch_shared<T>::closed_bit) !=
+           0;
   }
   bool same_channel(const receiver& o) const noexcept { return s_ == o.s_; }
 

@@ -116,7 +116,8 @@ class EDO_API batch_semaphore {
 // reads acquired() (true: the permits are the caller's; false: the semaphore is closed).
 class EDO_API acquire_waiter : public waiter {
  public:
-  acquire_waiter(batch_semaphore& s, std::size_t n) noexcept : sem_(&s), needed_(n), remaining_(n) {}
+  acquire_waiter(batch_semaphore& s, std::size_t n) noexcept
+      : sem_(&s), needed_(n), remaining_(n) {}
   acquire_waiter(const acquire_waiter& o) noexcept
       : waiter(o), sem_(o.sem_), needed_(o.needed_), remaining_(o.needed_) {}
 

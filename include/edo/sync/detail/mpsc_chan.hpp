@@ -155,8 +155,10 @@ class mpsc_send_waiter : public waiter {
 
   mpsc_send_waiter(mpsc_chan<T>* ch, kind k) noexcept : ch_(ch), kind_(k) {}
   template <class U>
-  mpsc_send_waiter(mpsc_chan<T>* ch, U&& v) : ch_(ch), value_(std::forward<U>(v)), kind_(kind::send) {}
-  mpsc_send_waiter(const mpsc_send_waiter& o) : waiter(o), ch_(o.ch_), value_(o.value_), kind_(o.kind_) {}
+  mpsc_send_waiter(mpsc_chan<T>* ch, U&& v)
+      : ch_(ch), value_(std::forward<U>(v)), kind_(kind::send) {}
+  mpsc_send_waiter(const mpsc_send_waiter& o)
+      : waiter(o), ch_(o.ch_), value_(o.value_), kind_(o.kind_) {}
   mpsc_send_waiter(mpsc_send_waiter&& o) noexcept
       : waiter(o), ch_(o.ch_), value_(std::move(o.value_)), kind_(o.kind_) {}
   ~mpsc_send_waiter() = default;
