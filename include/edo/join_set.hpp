@@ -332,6 +332,9 @@ class join_set {
     for (entry* e = head_; e != nullptr; e = e->next) e->handle.abort();
   }
   // Aborts every task and waits until all of them are gone; the set is empty afterwards.
+  //
+  // Cancel safety: cancelling shutdown leaves the set with the tasks not yet joined, every
+  // one of them aborted (join_next() then reports them).
   task<void> shutdown() {
     abort_all();
     while (size_ > 0) {

@@ -19,6 +19,7 @@ void batch_semaphore::release_locked(std::size_t n, wake_batch& wakes) noexcept 
     }
   }
   if (!waiters_.empty()) return;  // every permit went to a waiter
+  // ordering: relaxed loads below: starting values for CAS loops, which order.
   // The list is empty: the rest goes to the count and waiters_bit is cleared (releasers
   // may add to the count concurrently: a CAS loop).
   std::size_t cur = state_.load(std::memory_order_relaxed);
@@ -34,6 +35,7 @@ void batch_semaphore::release_locked(std::size_t n, wake_batch& wakes) noexcept 
 }
 
 std::size_t batch_semaphore::take_count_locked() noexcept {
+  // ordering: relaxed: the starting value of the CAS loop, which orders.
   std::size_t cur = state_.load(std::memory_order_relaxed);
   for (;;) {
     if ((cur >> shift) == 0) return 0;
@@ -51,6 +53,7 @@ void batch_semaphore::release_slow() noexcept {
   lock_.lock();
   // Another releaser (or a canceller) may have handed our permits over already; then the
   // count is what others released since, and handing it over again is right too.
+  // ordering: relaxed: waiters_bit changes only under the lock we hold.
   if ((state_.load(std::memory_order_relaxed) & waiters_bit) != 0) {
     release_locked(take_count_locked(), wakes);
   }
@@ -67,6 +70,7 @@ void batch_semaphore::close() noexcept {
     w->status_ = acquire_waiter::status::closed;
     wakes.push(w);
   }
+  // ordering: relaxed: the starting value of the CAS loop, which orders.
   std::size_t cur = state_.load(std::memory_order_relaxed);
   for (;;) {
     const std::size_t next = ((cur + (returned << shift)) & ~waiters_bit) | closed_bit;
@@ -81,6 +85,7 @@ void batch_semaphore::close() noexcept {
 }
 
 std::size_t batch_semaphore::forget(std::size_t n) noexcept {
+  // ordering: relaxed: the starting value of the CAS loop.
   std::size_t cur = state_.load(std::memory_order_relaxed);
   for (;;) {
     if ((cur & waiters_bit) != 0) return 0;  // the count (if any) is the waiters'
@@ -97,6 +102,7 @@ std::size_t batch_semaphore::forget(std::size_t n) noexcept {
 bool acquire_waiter::enqueue() noexcept {
   batch_semaphore& s = *sem_;
   s.lock_.lock();
+  // ordering: relaxed: the starting value of the CAS loop, which orders.
   std::size_t cur = s.state_.load(std::memory_order_relaxed);
   for (;;) {
     if ((cur & batch_semaphore::closed_bit) != 0) {

@@ -30,6 +30,7 @@ token_node::~token_node() {
 std::shared_ptr<token_node> token_node::make_child(const std::shared_ptr<token_node>& parent) {
   auto child = std::make_shared<token_node>(parent);
   parent->lock_.lock();
+  // ordering: relaxed: cancelled_ is written under the parent's lock, which we hold.
   if (parent->cancelled_.load(std::memory_order_relaxed)) {
     // ordering: relaxed: the child is not shared yet; make_shared's return publishes it.
     child->cancelled_.store(true, std::memory_order_relaxed);
@@ -44,6 +45,7 @@ std::shared_ptr<token_node> token_node::make_child(const std::shared_ptr<token_n
 }
 
 void token_node::cancel_locked(wake_batch& wakes) noexcept {
+  // ordering: relaxed: written only under this node's lock, which we hold.
   if (cancelled_.load(std::memory_order_relaxed)) return;  // its subtree is cancelled too
   // ordering: release pairs with is_cancelled()'s acquire: work done before cancel() is
   // visible to whoever observes the cancellation.
@@ -60,6 +62,7 @@ void token_node::cancel_locked(wake_batch& wakes) noexcept {
 }
 
 void token_node::cancel() noexcept {
+  // ordering: acquire pairs with cancel_locked's release store (a cheap early exit).
   if (cancelled_.load(std::memory_order_acquire)) return;
   wake_batch wakes;
   lock_.lock();
@@ -70,6 +73,7 @@ void token_node::cancel() noexcept {
 
 bool cancelled_waiter::park() noexcept {
   n_->lock_.lock();
+  // ordering: relaxed: written under the node's lock, which we hold.
   if (n_->cancelled_.load(std::memory_order_relaxed)) {
     n_->lock_.unlock();
     return finish_inline();

@@ -26,8 +26,9 @@ inline void cpu_relax() noexcept {
 void sync_lock::lock_slow() noexcept {
   for (;;) {
     for (int i = 0; i < spin_limit; ++i) {
+      // ordering: relaxed read while spinning (no writes: the line stays shared); the
+      // acquire CAS takes the lock, as lock().
       std::uint32_t s = state_.load(std::memory_order_relaxed);
-      // ordering: acquire, as lock().
       if (s == unlocked && state_.compare_exchange_weak(s, locked, std::memory_order_acquire,
                                                         std::memory_order_relaxed)) {
         return;

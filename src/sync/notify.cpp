@@ -17,6 +17,7 @@ void notify::notify_last() noexcept {
 }
 
 void notify::notify_with(bool last) noexcept {
+  // ordering: relaxed: the starting value of the CAS loop, which orders.
   std::uint64_t cur = state_.load(std::memory_order_relaxed);
   while ((cur & st_mask) != st_waiting) {
     // Store the permit (also when one is stored already: the CAS publishes this notifier's
@@ -28,6 +29,7 @@ void notify::notify_with(bool last) noexcept {
     }
   }
   lock_.lock();
+  // ordering: relaxed: under the lock, a `waiting` state changes only under it.
   cur = state_.load(std::memory_order_relaxed);
   while ((cur & st_mask) != st_waiting) {
     // The last waiter left between our load and the lock: store a permit instead.
@@ -53,6 +55,7 @@ void notify::notify_with(bool last) noexcept {
 void notify::notify_waiters() noexcept {
   wake_batch wakes;
   lock_.lock();
+  // ordering: relaxed: under the lock, a `waiting` state changes only under it.
   std::uint64_t cur = state_.load(std::memory_order_relaxed);
   if ((cur & st_mask) == st_waiting) {
     while (notified_awaitable* w = waiters_.pop_front()) {
@@ -98,6 +101,7 @@ void notified_awaitable::unlink_locked() noexcept {
   n_->waiters_.remove(this);
   state_ = state::init;
   if (n_->waiters_.empty()) {
+    // ordering: relaxed: under the lock, a `waiting` state changes only under it.
     const std::uint64_t cur = n_->state_.load(std::memory_order_relaxed);
     // ordering: release, as in notify_with (only lock holders change a `waiting` state).
     n_->state_.store((cur & ~notify::st_mask) | notify::st_empty, std::memory_order_release);
@@ -108,6 +112,8 @@ bool notified_awaitable::enable() noexcept {
   if (enabled_) return done_seen_;
   enabled_ = true;
   notify& n = *n_;
+  // ordering: acquire pairs with notify_waiters()'s release (the counter) and with a
+  // notify_one's release (a permit consumed below by CAS).
   std::uint64_t cur = n.state_.load(std::memory_order_acquire);
   // Fast paths without the lock: a notify_waiters since creation, or a stored permit.
   if ((cur >> 2) != calls_) {
@@ -129,6 +135,7 @@ bool notified_awaitable::enable() noexcept {
     if ((cur >> 2) != calls_) break;
   }
   n.lock_.lock();
+  // ordering: acquire, as above.
   cur = n.state_.load(std::memory_order_acquire);
   for (;;) {
     if ((cur >> 2) != calls_) {

@@ -14,6 +14,10 @@
 //
 // Built on a one-permit edo::detail::batch_semaphore: initializing holds the permit;
 // setting the value closes the semaphore, which releases every waiter to read it.
+//
+// g++ 12: name a lambda that captures objects with destructors before passing it in a
+// co_await expression (`auto init = [pool]() -> edo::task<T> {...}; co_await
+// cell.get_or_init(init);`): GCC PR 100611 destroys such temporaries twice (fixed in 13).
 #pragma once
 
 #include <atomic>
@@ -37,6 +41,7 @@ class once_cell {
   // A cell already holding `value`.
   explicit once_cell(T value) : sem_(0) {
     ::new (static_cast<void*>(std::addressof(value_))) T(std::move(value));
+    // ordering: relaxed: the cell is not shared yet (its construction publishes it).
     ready_.store(true, std::memory_order_relaxed);
     sem_.close();
   }
@@ -44,6 +49,7 @@ class once_cell {
   once_cell& operator=(const once_cell&) = delete;
   // Precondition: no get_or_init in progress.
   ~once_cell() {
+    // ordering: acquire: the value written by the initializer (on any thread) is destroyed here.
     if (ready_.load(std::memory_order_acquire)) value_.~T();
   }
 

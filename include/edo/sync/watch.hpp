@@ -51,7 +51,8 @@ struct watch_shared {
   // sender is gone.
   // ordering: release increments (after writing the value) / acquire loads by receivers.
   std::atomic<std::uint64_t> version_{0};
-  // ordering: relaxed counters; the waiter lists are guarded by lock_.
+  // Receiver handles. ordering: increments relaxed (made from an existing handle or by the
+  // sender); the last decrement is acq_rel and pairs with closed()'s acquire loads.
   std::atomic<std::size_t> rx_count_{1};
   std::atomic<std::uint32_t> refs_{2};  // the sender + all receivers together
 
@@ -138,6 +139,7 @@ class [[nodiscard]] changed_awaitable final : public detail::watch_changed_waite
     detail::watch_shared<T>& s = *this->s_;
     s.lock_.lock();
     // Re-check under the lock: a sender bumps the version before taking it to wake.
+    // ordering: acquire, as in await_ready.
     const std::uint64_t v = s.version_.load(std::memory_order_acquire);
     if ((v >> 1) != *this->seen_ || (v & detail::watch_shared<T>::closed_bit) != 0) {
       s.lock_.unlock();
@@ -151,6 +153,7 @@ class [[nodiscard]] changed_awaitable final : public detail::watch_changed_waite
   // True: a version newer than the last seen exists (now marked seen). False: the sender
   // is gone and nothing new was published.
   bool await_resume() noexcept {
+    // ordering: acquire pairs with the sender's release increment: the new value is visible.
     const std::uint64_t v = this->s_->version_.load(std::memory_order_acquire);
     if ((v >> 1) == *this->seen_) return false;
     *this->seen_ = v >> 1;
@@ -196,6 +199,7 @@ class [[nodiscard]] closed_awaitable final : public detail::waiter {
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
     suspend(h);
     lock_->lock();
+    // ordering: acquire, as in await_ready.
     if (rx_count_->load(std::memory_order_acquire) == 0) {
       lock_->unlock();
       return finish_inline();
@@ -241,6 +245,7 @@ class receiver {
   // The current value, read-locked. Does not mark it seen.
   ref<T> borrow() const {
     ref<T> r(s_->value_lock_, s_->value_, false);
+    // ordering: acquire pairs with the sender's release increment (read under the value lock).
     r.changed_ = (s_->version_.load(std::memory_order_acquire) >> 1) != seen_;
     return r;
   }
@@ -248,6 +253,7 @@ class receiver {
   ref<T> borrow_and_update() {
     ref<T> r(s_->value_lock_, s_->value_, false);
     // Read the version under the value lock: it is the version of the value we hold.
+    // ordering: acquire, as borrow(); under the value lock it is the version of the value held.
     const std::uint64_t v = s_->version_.load(std::memory_order_acquire);
     r.changed_ = (v >> 1) != seen_;
     seen_ = v >> 1;
@@ -255,9 +261,11 @@ class receiver {
   }
   // Whether a value newer than the last seen exists.
   bool has_changed() const noexcept {
+    // ordering: acquire pairs with the sender's release increment.
     return (s_->version_.load(std::memory_order_acquire) >> 1) != seen_;
   }
   // Marks the current value seen / unseen.
+  // ordering: acquire, as has_changed().
   void mark_unchanged() noexcept { seen_ = s_->version_.load(std::memory_order_acquire) >> 1; }
   void mark_changed() noexcept { seen_ = ~std::uint64_t{0} >> 1; }
 
@@ -269,6 +277,7 @@ class receiver {
 
   // True once the sender is gone.
   bool is_closed() const noexcept {
+    // ordering: acquire pairs with the sender's release fetch_or at drop.
     return (s_->version_.load(std::memory_order_acquire) & detail::watch_shared<T>::closed_bit) !=
            0;
   }
@@ -319,6 +328,7 @@ class sender {
   // Publishes `value` and wakes the receivers. Fails with the value back (nothing
   // published) when there is no receiver, as Tokio's send.
   send_result<T> send(T value) {
+    // ordering: relaxed: a snapshot (Tokio's send is as racy with receivers coming and going).
     if (s_->rx_count_.load(std::memory_order_relaxed) == 0) {
       return send_result<T>(send_status::closed, std::move(value));
     }
@@ -368,6 +378,7 @@ class sender {
     return receiver<T>(s_, s_->version_.load(std::memory_order_acquire) >> 1);
   }
   std::size_t receiver_count() const noexcept {
+    // ordering: relaxed: a snapshot.
     return s_->rx_count_.load(std::memory_order_relaxed);
   }
   bool is_closed() const noexcept { return receiver_count() == 0; }

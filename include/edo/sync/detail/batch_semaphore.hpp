@@ -57,6 +57,7 @@ class EDO_API batch_semaphore {
     // The first CAS goes against the guess "the initial permits, no flags" (nobody holds
     // any: an uncontended mutex, the first reader of an rwlock): no load before it. A miss
     // yields the actual value.
+    // ordering: relaxed: only a starting value for the CAS, which orders.
     std::size_t cur = (full_ >> shift) >= n ? full_ : state_.load(std::memory_order_relaxed);
     for (;;) {
       if ((cur & closed_bit) != 0) return try_result::closed;

@@ -5,8 +5,9 @@
 // never block, so a waiter almost always gets the lock within a short spin; if the holder
 // was preempted, sched_yield() lets it run. Uncontended lock + unlock is one CAS and one
 // plain release store: one locked instruction, where std::mutex or a futex lock needs two
-// (unlock must find out whether to wake a sleeper). Measured on the ping-pong and
-// contended-channel workloads it beats the futex version (see the closing note).
+// (unlock must find out whether to wake a sleeper). Measured here against a futex lock with
+// a bounded spin, on the channel ping-pong (current-thread: 162 vs 191 ns per round trip)
+// and contended mpsc (46 vs 54 ns per message current-thread, 47 vs 59 multi-thread).
 //
 // Rules for its users (edo::sync): never hold it while waking a leaf, resuming anything or
 // running user code that may block or re-enter the primitive (a value's destructor may drop

@@ -26,6 +26,13 @@
 //
 // Values are never destroyed under the lock (a message may own a sender of this very
 // channel): they are moved out and destroyed after unlocking.
+//
+// Atomic read-modify-writes per operation (each ~5-6 ns here): a send or a receive that
+// completes at once takes the lock (one CAS; the unlock is a plain store) after a relaxed
+// load of the hint; handing a message to a waiting receive or room to a waiting send adds
+// that waiter's wake (one CAS on its task's state word). One that must wait takes the lock
+// once, in await_suspend, to register (the hint spared await_ready a locked check). No
+// allocation, no virtual call except the leaf's cancel/give_back.
 #pragma once
 
 #include <algorithm>
@@ -322,6 +329,7 @@ class mpsc_chan {
   }
   // Whether a receive (msgs) or a send (room) would probably complete at once.
   bool hint(std::uint8_t bit) const noexcept {
+    // ordering: relaxed: a hint; the operation re-checks under the lock.
     return (hint_.load(std::memory_order_relaxed) & bit) != 0;
   }
   static constexpr std::uint8_t hint_msgs = 1;  // the ring holds messages
