@@ -46,7 +46,7 @@ struct promise_result_base : promise_base {
 
 template <>
 struct promise_result_base<void> : promise_base {
-  result<void> result_;
+  void_outcome result_;
   void return_void() noexcept { result_.set_value(); }
 };
 

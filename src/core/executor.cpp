@@ -36,12 +36,20 @@ void send_cancel(strand* s) noexcept {
   if (executor_access::cancel(s->leaf_)) teardown(s);
 }
 
+// True if `s`'s leaf completed and the strand waits to be processed.
+bool is_woken(strand* s) noexcept {
+  if (s->woken_.load(std::memory_order_relaxed)) return true;
+  if (!s->is_root()) return false;
+  auto* t = static_cast<task_header*>(s);
+  return t->root_deferred_ ||
+         (t->state_.load(std::memory_order_acquire) & task_state::root_woken) != 0;
+}
+
 // Cancel `s`: now if it waits on a leaf, else when it next suspends or is dequeued.
 void request_cancel(strand* s) noexcept {
   if (s->has(strand_flag::cancel_requested)) return;
   s->flags_ |= strand_flag::cancel_requested;
-  if (s->shield_ == 0 && s->leaf_ != nullptr && s->has(strand_flag::started) &&
-      !s->woken_.load(std::memory_order_relaxed)) {
+  if (s->shield_ == 0 && s->leaf_ != nullptr && s->has(strand_flag::started) && !is_woken(s)) {
     send_cancel(s);
   }
 }
@@ -141,11 +149,8 @@ void promise_base::final_awaiter::strand_root_done(promise_base* root) noexcept 
 
 void wake_strand(strand* s) noexcept {
   if (s->is_root()) {
-    auto* t = static_cast<task_header*>(s);
-    // ordering: release publishes the leaf's result to drain()'s acquire load (a wake
-    // during the run); task_wake's CAS publishes it to the next run.
-    s->woken_.store(true, std::memory_order_release);
-    task_wake(t);
+    // One CAS publishes the wake and schedules the run; `s` may be gone right after.
+    task_wake_root(static_cast<task_header*>(s));
   } else {
     auto* c = static_cast<child_strand*>(s);
     c->owner_->child_woken(c);
@@ -212,12 +217,16 @@ bool ready_queues::collect(bool deferred) noexcept {
 }
 
 void composite::child_woken(child_strand* s) noexcept {
-  // task_ is read before the push: once `s` is published, a runner that is running the
-  // task may finish this composite (and its frame) before the task_wake below.
+  // Once `s` is published a runner that is running the task may finish this composite
+  // (and its frame), and even the task: read what is needed first and hold a reference on
+  // the task until the wake is done (list mode only; the root strand's wake needs none).
   task_header* const t = task_;
+  ready_queues* const q = t->lists_;
+  task_ref(t);
   s->woken_.store(true, std::memory_order_relaxed);
-  t->lists_->push_remote(s);
+  q->push_remote(s);
   task_wake(t);
+  task_release(t);
 }
 
 void composite::on_special(child_strand*) noexcept {}
@@ -298,15 +307,16 @@ bool composite::cancel() noexcept {
 
 namespace {
 
+// Returns the state before the transition (ROOT_WOKEN, CANCELLED are read from it).
 std::uint64_t transition_to_running(task_header* t) noexcept {
   std::uint64_t cur = t->state_.load(std::memory_order_relaxed);
   for (;;) {
     assert((cur & notified) != 0 && (cur & (running | complete)) == 0);
-    const std::uint64_t next = (cur & ~notified) | running;
-    // ordering: acquire pairs with the wakers' release (leaf results, woken_).
+    const std::uint64_t next = (cur & ~(notified | root_woken)) | running;
+    // ordering: acquire pairs with the wakers' release (leaf results).
     if (t->state_.compare_exchange_weak(cur, next, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
-      return next;
+      return cur;
     }
   }
 }
@@ -334,8 +344,9 @@ bool transition_to_idle(task_header* t) noexcept {
 
 void drain(task_header* t) noexcept {
   for (;;) {
-    // ordering: acquire pairs with wake_strand's release store (the leaf's result).
-    if (t->woken_.load(std::memory_order_acquire)) {
+    // The root made ready by this run (a composite finished); wakes from leaves come
+    // through ROOT_WOKEN at the start of a run.
+    if (t->woken_.load(std::memory_order_relaxed)) {
       t->woken_.store(false, std::memory_order_relaxed);
       process(t);
       continue;
@@ -369,9 +380,14 @@ run_result run_task(task_header* t) noexcept {
   if (t->yielded_) {
     t->yielded_ = false;
     snap = t->state_.load(std::memory_order_acquire);
+    // A wake that arrived while the task sat in the queue after a yield.
+    if ((snap & root_woken) != 0) {
+      snap = t->state_.fetch_and(~root_woken, std::memory_order_acquire);
+    }
   } else {
     snap = transition_to_running(t);
   }
+  if ((snap & root_woken) != 0) t->woken_.store(true, std::memory_order_relaxed);
 
   if ((snap & cancelled) != 0 && !t->cancel_seen_) {
     t->cancel_seen_ = true;

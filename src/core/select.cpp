@@ -7,14 +7,18 @@ namespace edo::detail {
 void select_base::child_woken(child_strand* s) noexcept {
   // Read everything before publishing: once dispatch_ is pushed, a runner that is running
   // the task may finish this select (and its frame) before the task_wake below.
+  // (A reference keeps the task alive until the wake is done: see composite::child_woken.)
   task_header* const t = task_;
+  ready_queues* const q = t->lists_;
+  task_ref(t);
   s->woken_.store(true, std::memory_order_relaxed);
   const std::uint64_t bit = std::uint64_t{1} << s->index_;
   // ordering: acq_rel: release publishes the branch's leaf result to the runner.
   if (ready_mask_.fetch_or(bit, std::memory_order_acq_rel) == 0) {
-    t->lists_->push_remote(&dispatch_);
+    q->push_remote(&dispatch_);
     task_wake(t);
   }
+  task_release(t);
 }
 
 void select_base::on_special(child_strand*) noexcept {

@@ -76,6 +76,30 @@ void task_wake(task_header* t) noexcept {
   }
 }
 
+void task_wake_root(task_header* t) noexcept {
+  std::uint64_t cur = t->state_.load(std::memory_order_relaxed);
+  for (;;) {
+    std::uint64_t next;
+    bool submit = false;
+    if ((cur & complete) != 0) {
+      return;
+    } else if ((cur & (running | notified)) != 0) {
+      // Running: the runner re-queues it (NOTIFIED); queued: the coming run sees the bit.
+      next = cur | notified | root_woken;
+    } else {
+      next = (cur | notified | root_woken) + ref_one;  // the queue entry's reference
+      submit = true;
+    }
+    // ordering: release publishes the leaf's result to the run that consumes ROOT_WOKEN
+    // (transition_to_running's acquire).
+    if (t->state_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                        std::memory_order_relaxed)) {
+      if (submit) t->sched_->schedule(t);
+      return;
+    }
+  }
+}
+
 void task_cancel(task_header* t) noexcept {
   std::uint64_t cur = t->state_.load(std::memory_order_relaxed);
   for (;;) {

@@ -18,7 +18,7 @@ bool timer_queue::arm(timer_entry& e, std::uint64_t when) noexcept {
   {
     std::lock_guard lock(mu_);
     if (when <= wheel_.elapsed()) return false;
-    e.when_ = when;
+    e.when_ = when < timer_entry::max_when ? when : timer_entry::max_when;
     e.queue_ = this;
     e.state_ = timer_state::registered;
     wheel_.insert(&e);

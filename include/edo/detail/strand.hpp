@@ -9,9 +9,10 @@
 // Who touches what:
 //  * top_, leaf_, flags_, shield_ and the child links are touched only by the thread running
 //    the strand's task (the "runner"), between and during its runs.
-//  * woken_ (root strand only) is written by the event source that completes the root's
-//    leaf, from any thread, before it publishes NOTIFIED on the task's state word; the runner
-//    reads it after acquiring the state word.
+//  * woken_ of a child strand is written by the event source that completes its leaf,
+//    before it publishes the strand on the task's ready stack. The root strand's wakes go
+//    into the task's state word (ROOT_WOKEN); its woken_ is runner-only (a composite that
+//    finished during the run).
 //  * a child strand is published to other threads only through its composite's ready queue.
 //
 // The executor resumes strands; nothing else resumes an edo coroutine.
@@ -140,8 +141,7 @@ inline constexpr std::uint8_t special = 1 << 5;           // a composite's event
 struct strand {
   promise_base* top_ = nullptr;  // innermost coroutine: where the strand resumes
   leaf* leaf_ = nullptr;         // the leaf it is suspended on; null while runnable
-  // Root strand only: the root's leaf completed (or the root is runnable in list mode).
-  // ordering: written relaxed before the waker's release RMW of the task state word.
+  // The leaf completed and the strand waits to be processed (see the file comment).
   std::atomic<bool> woken_{false};
   std::uint8_t flags_ = 0;
   std::uint8_t shield_ = 0;         // > 0 inside edo::shield: cancellation is deferred

@@ -8,6 +8,9 @@
 //   JOIN_INTEREST a join_handle exists and will read or drop the output
 //   JOIN_WAKER    the join_handle's awaiter is registered in join_waiter_ and owned by
 //                 the task until COMPLETE; while JOIN_WAKER is clear the handle owns it
+//   ROOT_WOKEN    the root strand's leaf completed. Set in the same CAS that makes the run
+//                 owed (NOTIFIED), so a waker never touches the task after publishing the
+//                 wake: the task may finish and be freed at once.
 //   refcount      the upper bits: one reference per join_handle, per membership of the
 //                 scheduler's owned list, and per run-queue entry (or run in progress)
 //
@@ -41,7 +44,8 @@ inline constexpr std::uint64_t notified = 1u << 2;
 inline constexpr std::uint64_t cancelled = 1u << 3;
 inline constexpr std::uint64_t join_interest = 1u << 4;
 inline constexpr std::uint64_t join_waker = 1u << 5;
-inline constexpr std::uint64_t ref_one = 1u << 6;
+inline constexpr std::uint64_t root_woken = 1u << 6;
+inline constexpr std::uint64_t ref_one = 1u << 7;
 inline constexpr std::uint64_t ref_mask = ~(ref_one - 1);
 }  // namespace task_state
 
@@ -117,9 +121,12 @@ struct task_header : strand {
 
 // ---- state transitions (src/core/task_state.cpp) ----
 
-// A leaf of the root strand completed, or a child strand was queued: make sure a run
-// follows. Any thread.
+// A child strand was queued (list mode), or the task must run again: make sure a run
+// follows. Any thread; the caller must hold a reference or otherwise keep `t` alive.
 EDO_API void task_wake(task_header* t) noexcept;
+// The root strand's leaf completed: record it and make sure a run follows, in one CAS after
+// which the caller must not touch `t`. Any thread.
+EDO_API void task_wake_root(task_header* t) noexcept;
 // Request cancellation (abort, shutdown). Any thread.
 EDO_API void task_cancel(task_header* t) noexcept;
 // Drop one reference; the last one frees the cell.

@@ -30,7 +30,7 @@ class interval {
   explicit interval(duration period) : interval(instant::now(), period) {}
   // First tick at `start`.
   interval(instant start, duration period)
-      : queue_(&detail::current_timer_queue("edo::time::interval")),
+      : entry_(&detail::current_timer_queue("edo::time::interval")),
         next_(start),
         period_(period) {
     if (period.count() <= 0) throw std::invalid_argument("edo::time::interval: period must be > 0");
@@ -65,7 +65,7 @@ class interval {
         return;
       }
       iv_->entry_.target_ = strand_;
-      if (!detail::timer_arm(*iv_->queue_, iv_->entry_, iv_->next_.time_point())) wake();
+      if (!detail::timer_arm(*iv_->entry_.queue_, iv_->entry_, iv_->next_.time_point())) wake();
     }
     // The tick's scheduled time.
     instant await_resume() noexcept { return iv_->advance(); }
@@ -103,7 +103,6 @@ class interval {
   }
 
   detail::timer_entry entry_;
-  detail::timer_queue* queue_;
   instant next_;
   duration period_;
   missed_tick_behavior behavior_ = missed_tick_behavior::burst;

@@ -24,9 +24,8 @@ namespace edo::time {
 class sleep_awaitable final : public leaf {
  public:
   explicit sleep_awaitable(instant deadline)
-      : queue_(&detail::current_timer_queue("edo::time::sleep")), deadline_(deadline) {}
-  sleep_awaitable(const sleep_awaitable& o)
-      : leaf(), queue_(o.queue_), deadline_(o.deadline_) {}
+      : entry_(&detail::current_timer_queue("edo::time::sleep")), deadline_(deadline) {}
+  sleep_awaitable(const sleep_awaitable& o) : leaf(), entry_(o.entry_), deadline_(o.deadline_) {}
   sleep_awaitable& operator=(const sleep_awaitable&) = delete;
 
   instant deadline() const noexcept { return deadline_; }
@@ -37,19 +36,19 @@ class sleep_awaitable final : public leaf {
   bool await_ready() noexcept {
     if (instant::now() < deadline_) return false;
     if (consume_budget()) return true;
-    ready_now_ = true;
+    entry_.state_ = detail::timer_state::deferred;  // ready, but the budget is spent
     return false;
   }
   template <class P>
   void await_suspend(std::coroutine_handle<P> h) noexcept {
     suspend(h);
-    if (ready_now_) {
-      ready_now_ = false;
+    if (entry_.state_ == detail::timer_state::deferred) {
+      entry_.state_ = detail::timer_state::idle;
       complete_now();
       return;
     }
     entry_.target_ = strand_;
-    if (!detail::timer_arm(*queue_, entry_, deadline_.time_point())) wake();
+    if (!detail::timer_arm(*entry_.queue_, entry_, deadline_.time_point())) wake();
   }
   void await_resume() const noexcept {}
 
@@ -57,10 +56,9 @@ class sleep_awaitable final : public leaf {
   bool cancel() noexcept override { return detail::timer_cancel(entry_); }
 
   detail::timer_entry entry_;
-  detail::timer_queue* queue_;
   instant deadline_;
-  bool ready_now_ = false;
 };
+static_assert(sizeof(sleep_awaitable) == 64, "a sleep is 64 bytes of its coroutine frame");
 
 // Completes at `deadline`.
 [[nodiscard]] inline sleep_awaitable sleep_until(instant deadline) {
