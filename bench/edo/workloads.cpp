@@ -156,6 +156,8 @@ run drive(edo::runtime& rt, F make) {
 
 }  // namespace
 
+run tcp_echo(edo::runtime& rt, const sizes& sz);  // workloads_io.cpp
+
 run run_workload(edo::runtime& rt, const std::string& w, const sizes& sz) {
   if (w == "spawn_many") return drive(rt, [&] { return spawn_many(sz.spawn_tasks); });
   if (w == "yield_many") return drive(rt, [&] { return yield_many(sz.yields_per_task); });
@@ -165,6 +167,7 @@ run run_workload(edo::runtime& rt, const std::string& w, const sizes& sz) {
   }
   if (w == "timers") return drive(rt, [&] { return timers(sz.timers); });
   if (w == "timeout_ready") return drive(rt, [&] { return timeout_ready(sz.timeout_iters); });
+  if (w == "tcp_echo") return tcp_echo(rt, sz);
   std::fprintf(stderr, "edo_bench: workload %s is not implemented yet\n", w.c_str());
   std::exit(3);
 }

@@ -42,6 +42,18 @@ io_source::io_source(int fd, io_kind kind, std::uint8_t initial_ready, const cha
   }
 }
 
+io_source::io_source(int fd, io_kind kind, std::uint8_t initial_ready, io_driver* driver)
+    : fd_(fd), kind_(kind) {
+  try {
+    reg_ = driver->add(fd, initial_ready);
+    driver_ = driver;
+  } catch (...) {
+    ::close(fd);
+    fd_ = -1;
+    throw;
+  }
+}
+
 io_source::io_source(io_source&& o) noexcept
     : reg_(std::exchange(o.reg_, nullptr)),
       driver_(std::exchange(o.driver_, nullptr)),

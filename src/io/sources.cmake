@@ -6,5 +6,14 @@ set(EDO_IO_SOURCES
   io/driver.cpp
   io/source.cpp
   io/sys/epoll.cpp
+  io/io/duplex.cpp
   io/io/error.cpp
+  io/net/lookup.cpp
+  io/net/socket_address.cpp
+  io/net/split.cpp
+  io/net/tcp.cpp
+  io/net/udp.cpp
+  io/net/unix.cpp
+  io/process/process.cpp
+  io/signal/signal.cpp
 )

@@ -42,6 +42,9 @@ inline constexpr std::uint8_t read_closed = 1 << 2;   // the peer shut down its 
 inline constexpr std::uint8_t write_closed = 1 << 3;  // no more writing possible (HUP)
 inline constexpr std::uint8_t error = 1 << 4;         // an error is pending on the fd
 inline constexpr std::uint8_t all = 0x1f;
+// A new registration: worth trying either direction (never a closed or error bit, which no
+// operation clears).
+inline constexpr std::uint8_t initial = readable | writable;
 }  // namespace io_ready
 
 // A direction of interest, and the readiness bits that complete a wait for it.
@@ -88,7 +91,7 @@ EDO_API void io_clear_readiness(io_registration* r, std::uint64_t seen, std::uin
 
 // Waits until the registration is ready for `interest`; yields the state_ snapshot (for
 // io_clear_readiness). Cancel safe: a cancelled wait consumes nothing.
-class io_readiness final : public leaf {
+class io_readiness : public leaf {
  public:
   io_readiness(io_registration* r, io_interest interest) noexcept : reg_(r) {
     waiter_.interest_ = interest;
@@ -143,6 +146,9 @@ class EDO_API io_source {
   // Takes `fd` (already O_NONBLOCK | O_CLOEXEC) and registers it; closes it and throws if
   // that fails (edo::no_runtime when there is no runtime with I/O; `what` names the caller).
   io_source(int fd, io_kind kind, std::uint8_t initial_ready, const char* what);
+  // The same, registering with `driver` (another source's: an accepted connection joins its
+  // listener's driver without a thread-local lookup).
+  io_source(int fd, io_kind kind, std::uint8_t initial_ready, io_driver* driver);
   io_source(io_source&& o) noexcept;
   io_source& operator=(io_source&& o) noexcept;
   ~io_source() { reset(); }
@@ -150,6 +156,8 @@ class EDO_API io_source {
   explicit operator bool() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
   io_registration* registration() const noexcept { return reg_; }
+  io_driver* driver() const noexcept { return driver_; }
+  io_kind kind() const noexcept { return kind_; }
   // Deregisters and closes now.
   void reset() noexcept;
   // Deregisters and hands the fd to the caller.
