@@ -10,6 +10,7 @@
 
 #include <edo/edo.hpp>
 #include <edo/sync/mpsc.hpp>
+#include <edo/sync/oneshot.hpp>
 
 namespace edo_bench {
 namespace {
@@ -120,6 +121,26 @@ edo::task<run> mpsc_contended(std::uint64_t per_producer) {
   co_return run{total, elapsed};
 }
 
+// Spawns the next link, which spawns the next ... `left` spawns in total; the task spawned
+// last signals completion.
+edo::task<> chain(std::uint64_t left, edo::sync::oneshot::sender<int> done) {
+  if (left == 0) {
+    (void)done.send(0);
+  } else {
+    edo::spawn(chain, left - 1, std::move(done)).detach();
+  }
+  co_return;
+}
+
+edo::task<run> chained_spawn(std::uint64_t depth) {
+  const auto t0 = steady::now();
+  auto [tx, rx] = edo::sync::oneshot::channel<int>();
+  co_await chain(depth, std::move(tx));
+  auto v = co_await rx;
+  check(v.has_value(), "chained_spawn completion");
+  co_return run{depth, steady::now() - t0};
+}
+
 edo::task<> sleeper(std::uint64_t ms) { co_await edo::time::sleep(std::chrono::milliseconds(ms)); }
 
 edo::task<run> timers(std::uint64_t n) {
@@ -165,6 +186,7 @@ run run_workload(edo::runtime& rt, const std::string& w, const sizes& sz) {
   if (w == "mpsc_contended") {
     return drive(rt, [&] { return mpsc_contended(sz.msgs_per_producer); });
   }
+  if (w == "chained_spawn") return drive(rt, [&] { return chained_spawn(sz.chain_depth); });
   if (w == "timers") return drive(rt, [&] { return timers(sz.timers); });
   if (w == "timeout_ready") return drive(rt, [&] { return timeout_ready(sz.timeout_iters); });
   if (w == "tcp_echo") return tcp_echo(rt, sz);
