@@ -48,7 +48,8 @@ struct watch_shared {
   std::shared_mutex value_lock_;
   T value_;  // guarded by value_lock_
   // version << 1 | closed. The version grows by one per published value; closed: the
-  // sender is gone.
+  // sender is gone. Changed only in publish(), under lock_ (and, for a new version, under
+  // the value lock as well, so that a borrow sees the version of the value it holds).
   // ordering: release increments (after writing the value) / acquire loads by receivers.
   std::atomic<std::uint64_t> version_{0};
   // Receiver handles. ordering: increments relaxed (made from an existing handle or by the
@@ -63,8 +64,13 @@ struct watch_shared {
   static constexpr std::uint64_t closed_bit = 1;
   static constexpr std::uint64_t version_one = 2;
 
-  // After a new version was published (or the channel closed): wake every receiver.
-  void wake_receivers() noexcept;
+  // Publishes a version change (`add` to version_: a new version, or the closed bit) and
+  // takes every waiting receiver into `wakes`, in one critical section of lock_: a receiver
+  // registers (re-checking the version under lock_) either before, and is woken, or after,
+  // and sees the change. So no wake is spurious: a woken changed() always finds a newer
+  // version or the close. (Bumping first and waking in a second critical section would let
+  // a receiver that saw the new version lock-free register again and be woken by it.)
+  void publish(std::uint64_t add, wake_batch& wakes) noexcept;
   void release() noexcept {
     // ordering: acq_rel: the last handle sees the others' writes before freeing.
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
@@ -94,15 +100,16 @@ class watch_changed_waiter : public waiter {
 };
 
 template <class T>
-void watch_shared<T>::wake_receivers() noexcept {
-  detail::wake_batch wakes;
+void watch_shared<T>::publish(std::uint64_t add, wake_batch& wakes) noexcept {
   lock_.lock();
+  // ordering: release publishes the new value (or the close) to the receivers' acquire
+  // loads of version_.
+  version_.fetch_add(add, std::memory_order_release);
   while (watch_changed_waiter<T>* w = waiters_.pop_front()) {
     w->linked_ = false;
     wakes.push(w);
   }
   lock_.unlock();
-  wakes.wake_all();
 }
 
 }  // namespace edo::detail
@@ -138,7 +145,8 @@ class [[nodiscard]] changed_awaitable final : public detail::watch_changed_waite
     }
     detail::watch_shared<T>& s = *this->s_;
     s.lock_.lock();
-    // Re-check under the lock: a sender bumps the version before taking it to wake.
+    // Re-check under the lock: the sender changes the version and takes the waiters in
+    // one critical section of it (see watch_shared::publish).
     // ordering: acquire, as in await_ready.
     const std::uint64_t v = s.version_.load(std::memory_order_acquire);
     if ((v >> 1) != *this->seen_ || (v & detail::watch_shared<T>::closed_bit) != 0) {
@@ -337,12 +345,13 @@ class sender {
   }
   // Publishes `value` even without receivers; returns the previous value.
   T send_replace(T value) {
+    detail::wake_batch wakes;  // woken after both locks are released
     {
       std::unique_lock<std::shared_mutex> g(s_->value_lock_);
       std::swap(value, s_->value_);
-      bump();
+      s_->publish(detail::watch_shared<T>::version_one, wakes);
     }
-    s_->wake_receivers();
+    wakes.wake_all();
     return value;
   }
   // Modifies the value in place and publishes it (even without receivers).
@@ -357,12 +366,13 @@ class sender {
   template <class F>
   bool send_if_modified(F&& f) {
     bool modified;
+    detail::wake_batch wakes;  // woken after both locks are released
     {
       std::unique_lock<std::shared_mutex> g(s_->value_lock_);
       modified = std::forward<F>(f)(s_->value_);
-      if (modified) bump();
+      if (modified) s_->publish(detail::watch_shared<T>::version_one, wakes);
     }
-    if (modified) s_->wake_receivers();
+    wakes.wake_all();
     return modified;
   }
 
@@ -392,16 +402,12 @@ class sender {
   template <class U, class... A>
   friend std::pair<sender<U>, receiver<U>> channel(A&&... args);
   explicit sender(detail::watch_shared<T>* s) noexcept : s_(s) {}
-  void bump() noexcept {
-    // ordering: release publishes the new value to receivers' acquire loads.
-    s_->version_.fetch_add(detail::watch_shared<T>::version_one, std::memory_order_release);
-  }
   void reset() noexcept {
     if (s_ == nullptr) return;
     detail::watch_shared<T>* s = std::exchange(s_, nullptr);
-    // ordering: release, as bump().
-    s->version_.fetch_or(detail::watch_shared<T>::closed_bit, std::memory_order_release);
-    s->wake_receivers();
+    detail::wake_batch wakes;
+    s->publish(detail::watch_shared<T>::closed_bit, wakes);  // the bit is clear: add sets it
+    wakes.wake_all();
     s->release();
   }
 
