@@ -57,15 +57,16 @@ class EDO_API batch_semaphore {
     // The first CAS goes against the guess "the initial permits, no flags" (nobody holds
     // any: an uncontended mutex, the first reader of an rwlock): no load before it. A miss
     // yields the actual value.
-    // ordering: relaxed: only a starting value for the CAS, which orders.
-    std::size_t cur = (full_ >> shift) >= n ? full_ : state_.load(std::memory_order_relaxed);
+    // ordering: acquire, as the CAS's failure below (the closed check may use this value).
+    std::size_t cur = (full_ >> shift) >= n ? full_ : state_.load(std::memory_order_acquire);
     for (;;) {
       if ((cur & closed_bit) != 0) return try_result::closed;
       if ((cur & waiters_bit) != 0 || (cur >> shift) < n) return try_result::no_permits;
       // ordering: acquire pairs with release()'s release fetch_add: the previous holder's
-      // critical section happens-before ours (mutex semantics).
+      // critical section happens-before ours (mutex semantics). Acquire on failure too: a
+      // closed state read here pairs with close()'s release (once_cell's value).
       if (state_.compare_exchange_strong(cur, cur - (n << shift), std::memory_order_acquire,
-                                         std::memory_order_relaxed)) {
+                                         std::memory_order_acquire)) {
         return try_result::acquired;
       }
     }
