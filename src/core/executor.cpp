@@ -163,7 +163,8 @@ void ready_next_run(strand* s) noexcept {
   if (s->is_root()) {
     t->root_deferred_ = true;
   } else {
-    t->lists_->push_deferred(static_cast<child_strand*>(s));
+    auto* c = static_cast<child_strand*>(s);
+    c->owner_->queues()->push_deferred(c);
   }
 }
 
@@ -221,7 +222,7 @@ void composite::child_woken(child_strand* s) noexcept {
   // (and its frame), and even the task: read what is needed first and hold a reference on
   // the task until the wake is done (list mode only; the root strand's wake needs none).
   task_header* const t = task_;
-  ready_queues* const q = t->lists_;
+  ready_queues* const q = outer_;
   task_ref(t);
   s->woken_.store(true, std::memory_order_relaxed);
   q->push_remote(s);
@@ -233,17 +234,22 @@ void composite::on_special(child_strand*) noexcept {}
 
 void composite::process_ready(child_strand& s) noexcept { process_child(&s); }
 
+ready_queues* task_lists(task_header* t) noexcept {
+  if (t->list_depth_ == 0) return nullptr;
+  // The root strand is suspended on the outermost composite while list mode lasts.
+  return static_cast<composite*>(t->leaf_)->outer_;
+}
+
 void composite::enter() noexcept {
   task_ = tls.current_task;
-  if (task_->list_depth_++ == 0) task_->lists_ = &queues_;
+  // The outermost composite lends its queues; nested ones use the same.
+  outer_ = strand_->is_root() ? &queues_ : static_cast<child_strand*>(strand_)->owner_->outer_;
+  ++task_->list_depth_;
 }
 
 void composite::leave() noexcept {
-  if (--task_->list_depth_ == 0) {
-    assert(task_->lists_ == &queues_);
-    assert(queues_.head_ == nullptr && queues_.deferred_head_ == nullptr);
-    task_->lists_ = nullptr;
-  }
+  --task_->list_depth_;
+  assert(outer_ != &queues_ || (queues_.head_ == nullptr && queues_.deferred_head_ == nullptr));
 }
 
 void composite::start_child(child_strand& s, promise_base* root, std::uint32_t index) noexcept {
@@ -255,7 +261,7 @@ void composite::start_child(child_strand& s, promise_base* root, std::uint32_t i
   s.unconstrained_ = strand_->unconstrained_ > 0 ? 1 : 0;
   s.locals_ = tls.locals;
   s.flags_ = strand_->has(strand_flag::cancel_requested) ? strand_flag::cancel_requested : 0;
-  task_->lists_->push_local(&s);
+  outer_->push_local(&s);
 }
 
 void composite::run_child_inline(child_strand& s, promise_base* root,
@@ -294,7 +300,7 @@ void composite::finish() noexcept {
   } else {
     auto* c = static_cast<child_strand*>(p);
     c->woken_.store(true, std::memory_order_relaxed);
-    task_->lists_->push_local(c);
+    outer_->push_local(c);
   }
 }
 
@@ -351,7 +357,7 @@ void drain(task_header* t) noexcept {
       process(t);
       continue;
     }
-    ready_queues* q = t->lists_;
+    ready_queues* q = task_lists(t);
     if (q == nullptr) break;
     if (child_strand* c = q->pop_local()) {
       process_child(c);
@@ -402,7 +408,7 @@ run_result run_task(task_header* t) noexcept {
 
   if (t->outcome_ == task_outcome::pending) {
     // Strands that yielded in the previous run go first; those yielding now wait.
-    if (t->lists_ != nullptr) t->lists_->collect(true);
+    if (ready_queues* q = task_lists(t)) q->collect(true);
     if (!t->has(strand_flag::started)) {
       resume_strand(t);
     } else if (t->root_deferred_) {

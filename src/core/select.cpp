@@ -9,7 +9,7 @@ void select_base::child_woken(child_strand* s) noexcept {
   // the task may finish this select (and its frame) before the task_wake below.
   // (A reference keeps the task alive until the wake is done: see composite::child_woken.)
   task_header* const t = task_;
-  ready_queues* const q = t->lists_;
+  ready_queues* const q = outer_;
   task_ref(t);
   s->woken_.store(true, std::memory_order_relaxed);
   const std::uint64_t bit = std::uint64_t{1} << s->index_;

@@ -22,14 +22,14 @@ void report_unhandled(const task_header* t, const std::exception_ptr& e) noexcep
   } catch (const std::exception& ex) {
     what = ex.what();
     std::fprintf(stderr, "edo: task %llu%s%s%s ended with an exception nobody awaited: %s\n",
-                 static_cast<unsigned long long>(t->id_), t->name_ ? " [" : "",
-                 t->name_ ? t->name_ : "", t->name_ ? "]" : "", what);
+                 static_cast<unsigned long long>(t->id_), t->name() ? " [" : "",
+                 t->name() ? t->name() : "", t->name() ? "]" : "", what);
     return;
   } catch (...) {
   }
   std::fprintf(stderr, "edo: task %llu%s%s%s ended with an exception nobody awaited: %s\n",
-               static_cast<unsigned long long>(t->id_), t->name_ ? " [" : "",
-               t->name_ ? t->name_ : "", t->name_ ? "]" : "", what);
+               static_cast<unsigned long long>(t->id_), t->name() ? " [" : "",
+               t->name() ? t->name() : "", t->name() ? "]" : "", what);
 }
 
 void task_ref(task_header* t) noexcept {

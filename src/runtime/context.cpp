@@ -73,7 +73,7 @@ void runtime_context::leak_remaining() noexcept {
       break;
     }
     std::fprintf(stderr, "edo:   task %llu%s%s%s\n", static_cast<unsigned long long>(t->id_),
-                 t->name_ ? " [" : "", t->name_ ? t->name_ : "", t->name_ ? "]" : "");
+                 t->name() ? " [" : "", t->name() ? t->name() : "", t->name() ? "]" : "");
   }
   leaked_ = true;
   // Keep the context reachable (and alive) for the rest of the process.

@@ -76,6 +76,8 @@ class EDO_API composite : public leaf {
   virtual void child_woken(child_strand* s) noexcept;
   // Runner thread: a special node of this composite (an event, not a strand) was dequeued.
   virtual void on_special(child_strand* s) noexcept;
+  // The task's ready queues while this composite is active.
+  ready_queues* queues() const noexcept { return outer_; }
 
 
  protected:
@@ -110,7 +112,14 @@ class EDO_API composite : public leaf {
   virtual void cancel_children() noexcept = 0;
 
   task_header* task_ = nullptr;
+  // The task's ready queues while in list mode: those of the outermost composite.
+  ready_queues* outer_ = nullptr;
   ready_queues queues_;  // used when this composite is the outermost one
+
+  friend ready_queues* task_lists(task_header* t) noexcept;
 };
+
+// The ready queues of a task in list mode (null in single mode). Runner only.
+ready_queues* task_lists(task_header* t) noexcept;
 
 }  // namespace edo::detail

@@ -138,16 +138,23 @@ class void_outcome {
   void take() {
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
-  void move_to(result<void>& other) noexcept {
+  template <class Out>
+  void move_to(Out& other) noexcept {
     if (error_) {
       other.set_exception(std::exchange(error_, nullptr));
     } else {
       other.set_value();
     }
   }
+  void reset() noexcept { error_ = nullptr; }
 
  private:
   std::exception_ptr error_;
 };
+
+// A task cell's output: for void, whether it returned is the task's outcome_, so only the
+// exception is stored.
+template <class T>
+using cell_output = std::conditional_t<std::is_void_v<T>, void_outcome, result<T>>;
 
 }  // namespace edo::detail

@@ -21,7 +21,7 @@ namespace edo::detail {
 
 template <class T>
 struct task_cell : task_header {
-  result<T> output_;
+  cell_output<T> output_;
 
   using task_header::task_header;
 

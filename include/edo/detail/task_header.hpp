@@ -31,6 +31,8 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <source_location>
+#include <string>
 
 #include <edo/detail/config.hpp>
 #include <edo/detail/strand.hpp>
@@ -53,6 +55,16 @@ inline constexpr std::uint64_t ref_mask = ~(ref_one - 1);
 enum class task_outcome : std::uint8_t { pending, value, exception, cancelled, taken };
 
 struct task_header;
+
+// What most tasks do without: a name and run statistics (observability). Allocated at spawn
+// for named tasks, or for every task when the runtime tracks tasks; freed with the cell.
+struct task_extra {
+  std::string name;
+  // ordering: statistics, written by the runner, read by dumps (relaxed).
+  std::atomic<std::uint64_t> run_count{0};
+  std::atomic<std::uint64_t> busy_ns{0};
+  std::atomic<std::int64_t> last_run_ns{0};  // steady_clock time of the last run's end
+};
 
 // Type-specific operations of a task cell.
 struct task_vtable {
@@ -104,12 +116,16 @@ struct task_header : strand {
   bool yield_requested_ = false;  // this run ends with a yield (budget spent, yield_now)
   bool in_owned_list_ = false;    // member of its runtime's owned list (its lock guards this)
   bool root_deferred_ = false;    // the root strand is ready at the next run
-  // Nesting depth of active composites: the task is in list mode while > 0. Runner only.
+  // Nesting depth of active composites: the task is in list mode while > 0 (the ready
+  // queues then belong to the outermost composite, the root strand's leaf). Runner only.
   std::uint16_t list_depth_ = 0;
-  // Ready queues of child strands, owned by the outermost active composite; null in single
-  // mode. Written by the runner; read by wakers of child strands only while list mode lasts.
-  struct ready_queues* lists_ = nullptr;
-  const char* name_ = nullptr;  // optional, for reports and dumps
+  // Where it was spawned (dumps, reports); empty for block_on's task.
+  std::source_location loc_{};
+  // Name and run statistics, allocated only for named tasks or when task tracking is on.
+  task_extra* extra_ = nullptr;
+
+  ~task_header() { delete extra_; }
+  const char* name() const noexcept { return extra_ != nullptr ? extra_->name.c_str() : nullptr; }
 
   task_header(const task_vtable* vt, scheduler* s, std::uint64_t id, std::uint64_t initial)
       : state_(initial), vtable_(vt), sched_(s), id_(id) {
