@@ -1,2 +1,10 @@
 # The I/O driver and its resources: one executable per area.
 edo_test(tcp_echo SOURCES tcp_echo.cpp TIMEOUT 60)
+edo_test(tcp_emfile SOURCES tcp_emfile.cpp TIMEOUT 60)
+edo_test(tcp_10k SOURCES tcp_10k.cpp TIMEOUT 240)
+edo_test(udp_socket SOURCES udp_socket.cpp TIMEOUT 60)
+edo_test(unix_stream SOURCES unix_stream.cpp TIMEOUT 60)
+edo_test(io_util SOURCES io_util.cpp TIMEOUT 60)
+edo_test(signal_recv SOURCES signal_recv.cpp TIMEOUT 60)
+edo_test(process_child SOURCES process_child.cpp TIMEOUT 60)
+edo_test(io_no_runtime SOURCES io_no_runtime.cpp TIMEOUT 60)

@@ -8,7 +8,8 @@
 //   auto lines = in.lines();
 //   while (auto l = co_await lines.next_line()) std::cout << *l << '\n';   // no '\n'
 //
-// R is the inner reader, held by value (use a reference type, R = tcp_stream&, to borrow).
+// R is the inner reader: `buf_reader in(std::move(s))` owns it, `buf_reader in(s)` borrows s
+// (R = tcp_stream&; s must then outlive the reader).
 // A buf_reader over a stream that also writes forwards write/flush/shutdown to it, so it is
 // still an async_write. The buf_reader must not move while an operation on it is pending.
 //
@@ -162,9 +163,10 @@ class buf_reader {
   std::size_t end_ = 0;
 };
 
+// An lvalue is borrowed (buf_reader<S&>), an rvalue is moved in (buf_reader<S>).
 template <class R>
-buf_reader(R) -> buf_reader<R>;
+buf_reader(R&&) -> buf_reader<R>;
 template <class R>
-buf_reader(R, std::size_t) -> buf_reader<R>;
+buf_reader(R&&, std::size_t) -> buf_reader<R>;
 
 }  // namespace edo::io

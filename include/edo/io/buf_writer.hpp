@@ -5,9 +5,9 @@
 //   for (auto& rec : records) co_await edo::io::write_all(out, rec);
 //   co_await out.flush();                // nothing is written implicitly on destruction
 //
-// W is the inner writer, held by value (W = tcp_stream& borrows). A write larger than the
-// buffer goes straight through once the buffer is empty. shutdown() flushes first. A
-// buf_writer over a stream that also reads forwards read() to it.
+// W is the inner writer: moved in from an rvalue, borrowed from an lvalue (W = tcp_stream&). A
+// write larger than the buffer goes straight through once the buffer is empty. shutdown() flushes
+// first. A buf_writer over a stream that also reads forwards read() to it.
 //
 // Cancellation safety: write() is cancel safe (a cancelled write buffered nothing). flush()
 // is not: part of the buffer may have been written; what was not stays buffered, so a
@@ -92,9 +92,10 @@ class buf_writer {
   std::size_t len_ = 0;
 };
 
+// An lvalue is borrowed (buf_writer<S&>), an rvalue is moved in (buf_writer<S>).
 template <class W>
-buf_writer(W) -> buf_writer<W>;
+buf_writer(W&&) -> buf_writer<W>;
 template <class W>
-buf_writer(W, std::size_t) -> buf_writer<W>;
+buf_writer(W&&, std::size_t) -> buf_writer<W>;
 
 }  // namespace edo::io

@@ -67,8 +67,10 @@ const std::error_category& resolve_category() noexcept {
 
 task<std::vector<socket_address>> lookup_host(std::string host, std::uint16_t port) {
   if (auto a = literal(host, port)) co_return std::vector<socket_address>{*a};
-  resolved r = co_await edo::spawn_blocking(
-      [h = std::move(host), port] { return resolve_blocking(h, port); });
+  // Named before the await: g++ 12 may destroy a co_await operand's temporaries twice
+  // (GCC PR 100611), and this lambda owns a string.
+  auto job = edo::spawn_blocking([h = std::move(host), port] { return resolve_blocking(h, port); });
+  resolved r = co_await job;
   if (r.err == EAI_SYSTEM)
     throw std::system_error(r.sys_errno, std::generic_category(), "lookup_host");
   if (r.err != 0) throw std::system_error(r.err, resolve_category(), "lookup_host");
