@@ -82,14 +82,14 @@ class EDO_API runtime_handle {
 
   // Spawns onto this runtime from any thread (Tokio's Handle::spawn).
   template <class T>
-  join_handle<T> spawn(task<T> t) const {
-    return detail::spawn_task_on(checked(), std::move(t), false);
+  join_handle<T> spawn(task<T> t, std::source_location loc = std::source_location::current()) const {
+    return detail::spawn_task_on(checked(), std::move(t), false, loc);
   }
   template <class F, class... Args>
     requires detail::spawnable<F, Args...>
   auto spawn(F&& f, Args&&... args) const {
-    return detail::spawn_callable_on(checked(), false, std::forward<F>(f),
-                                     std::forward<Args>(args)...);
+    return detail::spawn_callable_on(checked(), false, std::source_location{}, nullptr,
+                                     std::forward<F>(f), std::forward<Args>(args)...);
   }
 
   runtime_metrics metrics() const;

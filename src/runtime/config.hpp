@@ -28,6 +28,8 @@ struct runtime_config {
   bool start_paused = false;
   std::chrono::nanoseconds shutdown_timeout = std::chrono::seconds(10);
   unhandled_policy unhandled = unhandled_policy::report;
+  // Per-task run statistics (run count, busy time, last run) for dumps and the console.
+  bool track_tasks = false;
   std::size_t max_blocking_threads = 512;
   std::chrono::nanoseconds thread_keep_alive = std::chrono::seconds(10);
 };
