@@ -100,6 +100,10 @@ class adapt_awaitable final : public leaf {
   }
 
   decltype(auto) await_resume() { return aw_.await_resume(); }
+  void describe(std::string& out) const override {
+    out += "foreign awaitable (edo::adapt) ";
+    leaf::describe(out);
+  }
 
  private:
   bool consume_budget_or_later() {

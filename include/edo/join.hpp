@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -67,6 +68,10 @@ class join_base : public composite {
   }
   void rethrow_if_failed() {
     if (failed_) std::rethrow_exception(error_);
+  }
+  static void visit_branch(const child_strand& s, void (*fn)(void*, const child_strand&),
+                           void* ctx) {
+    if (!s.has(strand_flag::done) && !s.has(strand_flag::torn_down)) fn(ctx, s);
   }
 
   std::size_t remaining_ = 0;
@@ -126,6 +131,13 @@ class join_awaitable final : public join_base {
   void cancel_children() noexcept override {
     std::apply([this](auto&... b) { (cancel_child(b.strand), ...); }, branches_);
   }
+  void for_each_branch(void (*fn)(void*, const child_strand&), void* ctx) const override {
+    std::apply([&](const auto&... b) { (visit_branch(b.strand, fn, ctx), ...); }, branches_);
+  }
+  void describe(std::string& out) const override {
+    out += "join of " + std::to_string(sizeof...(Ts)) + " (" + std::to_string(remaining_) +
+           " pending)";
+  }
 
   std::tuple<task<Ts>...> tasks_;
   std::tuple<join_branch<Ts>...> branches_;
@@ -170,6 +182,13 @@ class join_all_awaitable final : public join_base {
   }
   void cancel_children() noexcept override {
     for (auto& b : branches_) cancel_child(b.strand);
+  }
+  void for_each_branch(void (*fn)(void*, const child_strand&), void* ctx) const override {
+    for (const auto& b : branches_) visit_branch(b.strand, fn, ctx);
+  }
+  void describe(std::string& out) const override {
+    out += "join_all of " + std::to_string(branches_.size()) + " (" +
+           std::to_string(remaining_) + " pending)";
   }
 
   std::vector<task<T>> tasks_;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <coroutine>
+#include <string>
 #include <cstdlib>
 #include <utility>
 
@@ -98,6 +99,10 @@ class join_handle {
         default:
           std::abort();  // precondition: the result was not taken already
       }
+    }
+
+    void describe(std::string& out) const override {
+      out += "join_handle of task " + std::to_string(cell_->id_);
     }
 
    private:

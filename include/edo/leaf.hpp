@@ -26,6 +26,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <string>
 
 #include <edo/detail/config.hpp>
 #include <edo/detail/context.hpp>
@@ -53,6 +54,14 @@ class leaf {
   virtual bool cancel() noexcept = 0;
   // The completed result will never be consumed: hand it back to the source. Runner thread.
   virtual void give_back() noexcept {}
+
+ public:
+  // For task dumps: what this leaf waits for ("sleep until +1.500s", "mpsc recv", "fd 7
+  // readable"). Called on a suspended leaf by a thread that holds the task's run token.
+  // The default names the awaiter's type.
+  EDO_API virtual void describe(std::string& out) const;
+
+ protected:
 
   // Records the suspending coroutine as its strand's resume point. Call first in
   // await_suspend.

@@ -27,6 +27,7 @@
 
 #include <edo/block_on.hpp>
 #include <edo/detail/config.hpp>
+#include <edo/dump.hpp>
 #include <edo/metrics.hpp>
 #include <edo/spawn.hpp>
 #include <edo/task.hpp>
@@ -93,6 +94,8 @@ class EDO_API runtime_handle {
   }
 
   runtime_metrics metrics() const;
+  // Every live task and where it waits (see edo/dump.hpp). Any thread.
+  runtime_dump dump() const;
 
   detail::runtime_context* context() const noexcept { return rt_; }
 
@@ -125,6 +128,8 @@ class EDO_API runtime {
   runtime_handle handle() const noexcept;
   // A snapshot of the runtime's counters (cheap: relaxed per-worker counters).
   runtime_metrics metrics() const;
+  // Every live task and where it waits (see edo/dump.hpp). Any thread.
+  runtime_dump dump() const;
 
   // Shuts down now, waiting at most `timeout` for tasks to finish; true if none leaked.
   bool shutdown_timeout(std::chrono::nanoseconds timeout);

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <variant>
@@ -137,6 +138,19 @@ class select_awaitable final : public select_base {
   }
   void cancel_children() noexcept override {
     std::apply([this](auto&... b) { (cancel_child(b.strand), ...); }, branches_);
+  }
+  void for_each_branch(void (*fn)(void*, const child_strand&), void* ctx) const override {
+    std::apply(
+        [&](const auto&... b) {
+          ((!b.strand.has(strand_flag::done) && !b.strand.has(strand_flag::torn_down)
+                ? fn(ctx, b.strand)
+                : void()),
+           ...);
+        },
+        branches_);
+  }
+  void describe(std::string& out) const override {
+    out += "select of " + std::to_string(sizeof...(Ts));
   }
 
   std::tuple<task<Ts>...> tasks_;

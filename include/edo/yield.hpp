@@ -8,6 +8,7 @@
 #pragma once
 
 #include <coroutine>
+#include <string>
 
 #include <edo/leaf.hpp>
 
@@ -22,6 +23,7 @@ class yield_awaitable final : public leaf {
     complete_now();
   }
   void await_resume() const noexcept {}
+  void describe(std::string& out) const override { out += "edo::yield_now"; }
 
  private:
   bool cancel() noexcept override { return false; }  // already queued for the next run

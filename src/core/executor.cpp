@@ -232,6 +232,8 @@ void composite::child_woken(child_strand* s) noexcept {
 
 void composite::on_special(child_strand*) noexcept {}
 
+void composite::for_each_branch(void (*)(void*, const child_strand&), void*) const {}
+
 void composite::process_ready(child_strand& s) noexcept { process_child(&s); }
 
 ready_queues* task_lists(task_header* t) noexcept {

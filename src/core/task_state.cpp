@@ -124,6 +124,35 @@ void task_cancel(task_header* t) noexcept {
   }
 }
 
+bool task_try_claim(task_header* t, std::uint64_t& seen) noexcept {
+  std::uint64_t cur = t->state_.load(std::memory_order_acquire);
+  for (;;) {
+    seen = cur;
+    if ((cur & (running | notified | complete)) != 0) return false;
+    // ordering: acquire: the strands' fields written by the last runner (its release in
+    // transition_to_idle).
+    if (t->state_.compare_exchange_weak(cur, cur | running, std::memory_order_acquire,
+                                        std::memory_order_acquire)) {
+      return true;
+    }
+  }
+}
+
+void task_release_claim(task_header* t) noexcept {
+  std::uint64_t cur = t->state_.load(std::memory_order_relaxed);
+  for (;;) {
+    // A wake or a cancellation during the claim set NOTIFIED without queueing the task
+    // (it looked running): queue it now, with a reference for the queue entry.
+    const bool queue = (cur & notified) != 0;
+    const std::uint64_t next = (cur & ~running) + (queue ? ref_one : 0);
+    if (t->state_.compare_exchange_weak(cur, next, std::memory_order_acq_rel,
+                                        std::memory_order_relaxed)) {
+      if (queue) t->sched_->schedule(t);
+      return;
+    }
+  }
+}
+
 bool task_set_join_waker(task_header* t, leaf* w) noexcept {
   t->join_waiter_ = w;  // owned by the handle until JOIN_WAKER is set
   std::uint64_t cur = t->state_.load(std::memory_order_acquire);

@@ -16,6 +16,7 @@
 
 #include <edo/detail/runtime_api.hpp>
 #include <edo/detail/task_header.hpp>
+#include <edo/dump.hpp>
 #include <edo/metrics.hpp>
 
 #include "blocking/pool.hpp"
@@ -65,6 +66,7 @@ class runtime_context {
   // The scheduler's part of runtime::metrics().
   virtual void fill_metrics(runtime_metrics& m) = 0;
   runtime_metrics metrics();
+  runtime_dump dump();
 
  protected:
   // Reports the tasks still alive after a shutdown timeout and keeps this runtime alive

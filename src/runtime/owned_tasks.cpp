@@ -53,6 +53,18 @@ std::size_t owned_tasks::size() const noexcept {
   return n;
 }
 
+std::vector<task_header*> owned_tasks::snapshot_refs() const {
+  std::vector<task_header*> out;
+  for (const shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    for (task_header* t = s.head; t != nullptr; t = t->owned_next_) {
+      task_ref(t);
+      out.push_back(t);
+    }
+  }
+  return out;
+}
+
 std::vector<task_header*> owned_tasks::snapshot() const {
   std::vector<task_header*> out;
   for (const shard& s : shards_) {

@@ -30,8 +30,10 @@ class owned_tasks {
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   std::size_t size() const noexcept;
   bool empty() const noexcept { return size() == 0; }
-  // Names and ids of the members (for reports of leaked tasks).
+  // The members (for reports of leaked tasks; valid while their tasks are alive).
   std::vector<task_header*> snapshot() const;
+  // The members, each with a reference taken (the caller releases them).
+  std::vector<task_header*> snapshot_refs() const;
 
  private:
   struct alignas(cache_line) shard {

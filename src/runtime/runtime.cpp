@@ -27,6 +27,7 @@ detail::runtime_context& runtime_handle::checked() const {
 }
 
 runtime_metrics runtime_handle::metrics() const { return checked().metrics(); }
+runtime_dump runtime_handle::dump() const { return checked().dump(); }
 
 runtime_handle runtime_handle::current() {
   detail::runtime_context& rt = detail::current_runtime("edo::runtime_handle::current");
@@ -79,6 +80,11 @@ runtime_handle runtime::handle() const noexcept {
 runtime_metrics runtime::metrics() const {
   if (rt_ == nullptr) throw std::logic_error("edo::runtime::metrics on a moved-from runtime");
   return rt_->metrics();
+}
+
+runtime_dump runtime::dump() const {
+  if (rt_ == nullptr) throw std::logic_error("edo::runtime::dump on a moved-from runtime");
+  return rt_->dump();
 }
 
 bool runtime::shutdown_timeout(std::chrono::nanoseconds timeout) {

@@ -78,6 +78,8 @@ class EDO_API composite : public leaf {
   virtual void on_special(child_strand* s) noexcept;
   // The task's ready queues while this composite is active.
   ready_queues* queues() const noexcept { return outer_; }
+  // For task dumps: visit every branch strand that has not finished.
+  virtual void for_each_branch(void (*fn)(void* ctx, const child_strand& s), void* ctx) const;
 
 
  protected:

@@ -21,6 +21,8 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <source_location>
+#include <string>
 #include <type_traits>
 
 #include <edo/detail/config.hpp>
@@ -53,6 +55,10 @@ concept edo_awaitable = requires { typename std::remove_cvref_t<A>::edo_awaitabl
 struct promise_base {
   std::coroutine_handle<> self_;
   promise_base* parent_ = nullptr;  // the coroutine awaiting this one; null at a strand's root
+  // Where this coroutine last awaited (file, line, function): the async stack trace of task
+  // dumps. One store per co_await (await_transform's default argument is evaluated at the
+  // co_await expression).
+  std::source_location where_{};
 
   static void* operator new(std::size_t n) { return frame_alloc(n); }
   static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
@@ -81,10 +87,11 @@ struct promise_base {
   // returning the awaitable itself by reference makes g++ 12 move it and clang 16 copy an
   // lvalue; forwarding through a pointer (or holding operator co_await's result) avoids both.
   template <class A>
-  auto await_transform(A&& a) {
+  auto await_transform(A&& a, std::source_location where = std::source_location::current()) {
     static_assert(edo_awaitable<A>,
                   "edo tasks can co_await only edo awaitables (edo::task, leaves, combinators, "
                   "join handles); wrap any other awaitable in edo::adapt(...)");
+    where_ = where;
     return make_awaiter(static_cast<A&&>(a));
   }
 

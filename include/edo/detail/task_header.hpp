@@ -166,6 +166,13 @@ EDO_API void task_drop_join_handle(task_header* t) noexcept;
 // Prints "edo: task <id> [<name>] ended with an exception nobody awaited: <what>".
 EDO_API void report_unhandled(const task_header* t, const std::exception_ptr& e) noexcept;
 
+// Task dumps: takes the task's run token if it is idle (not running, not queued, not
+// complete), so its strands can be read; the task is held off only as long as the claim.
+// Returns the state word seen. Release with task_release_claim (which schedules the task if
+// a wake came meanwhile).
+EDO_API bool task_try_claim(task_header* t, std::uint64_t& seen) noexcept;
+EDO_API void task_release_claim(task_header* t) noexcept;
+
 // The task's outcome after COMPLETE was observed with acquire ordering.
 inline bool task_is_complete(const task_header* t) noexcept {
   return (t->load_state() & task_state::complete) != 0;

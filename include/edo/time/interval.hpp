@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <string>
 #include <stdexcept>
 
 #include <edo/detail/runtime_api.hpp>
@@ -69,6 +70,11 @@ class interval {
     }
     // The tick's scheduled time.
     instant await_resume() noexcept { return iv_->advance(); }
+    void describe(std::string& out) const override {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(iv_->next_ - instant::now());
+      out += "edo::time::interval tick (" + std::to_string(left.count()) + " ms left)";
+    }
 
    private:
     bool cancel() noexcept override { return detail::timer_cancel(iv_->entry_); }

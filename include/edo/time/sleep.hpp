@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <string>
 
 #include <edo/detail/runtime_api.hpp>
 #include <edo/detail/timer_entry.hpp>
@@ -51,6 +52,11 @@ class sleep_awaitable final : public leaf {
     if (!detail::timer_arm(*entry_.queue_, entry_, deadline_.time_point())) wake();
   }
   void await_resume() const noexcept {}
+
+  void describe(std::string& out) const override {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - instant::now());
+    out += "edo::time::sleep (" + std::to_string(left.count()) + " ms left)";
+  }
 
  private:
   bool cancel() noexcept override { return detail::timer_cancel(entry_); }

@@ -155,6 +155,13 @@ class timeout_awaitable final : public edo::detail::composite {
     }
     maybe_finish();
   }
+  void for_each_branch(void (*fn)(void*, const edo::detail::child_strand&),
+                       void* ctx) const override {
+    if (!child_done_) fn(ctx, branch_.strand);
+  }
+  void describe(std::string& out) const override {
+    out += elapsed_ ? "timeout (elapsed, tearing down)" : "timeout";
+  }
   void cancel_children() noexcept override {
     cancel_child(branch_.strand);
     if (timer_pending_ && edo::detail::timer_cancel(entry_)) timer_pending_ = false;
