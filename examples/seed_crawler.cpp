@@ -13,7 +13,8 @@
 //   }
 //
 // Expected output (the last number varies; two permits make it ~320 ms: a+b, then bad and
-// c start as b and a finish, then d):
+// c start as b and a finish, then d — when the tasks reach acquire() in spawn order, which
+// the multi-thread runtime does not promise; any order takes at least 260 ms):
 //   OK https://a.example (17 bytes)
 //   OK https://b.example (17 bytes)
 //   FAIL https://bad.example -> https://bad.example: connection refused

@@ -220,11 +220,12 @@ TEST(Notify, StressNotifyWaitersVersusCancellation) {
     while (!stop.load()) {
       n.notify_waiters();
       n.notify_one();
+      std::this_thread::yield();  // 2 CPUs: let the waiters run
     }
   });
   edo_test::run_threads(2, [&](int) {
     edo::block_on([&]() -> edo::task<> {
-      for (int i = 0; i < 2000; ++i) {
+      for (int i = 0; i < 600; ++i) {
         if (i % 3 == 0) {
           co_await completes_before_next_run(n.notified());
         } else {
