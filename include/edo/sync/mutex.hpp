@@ -14,8 +14,8 @@
 // Use it when the lock must be held across a co_await; for short critical sections
 // without awaits std::mutex is cheaper. Lock requests are served first come, first served
 // (FIFO): an unlock hands the lock to the oldest waiter, and a newcomer never barges ahead
-// of a waiter. Uncontended lock + unlock is one CAS each (the mutex is a one-permit
-// edo::detail::batch_semaphore); waiting allocates nothing.
+// of a waiter. Uncontended lock + unlock is one CAS and one fetch_add (the mutex is a
+// one-permit edo::detail::batch_semaphore); waiting allocates nothing.
 //
 // The mutex is neither copyable nor movable, and must outlive its guards and waiters.
 #pragma once

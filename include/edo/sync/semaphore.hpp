@@ -13,9 +13,9 @@
 // acquire() returns an empty optional once the semaphore is closed. Permits are RAII: a
 // permit releases its permits when destroyed unless forget() was called.
 //
-// Uncontended acquire and release are one CAS each (no lock); the queue is an intrusive
-// list of the waiting awaiters (no allocation). Thread-safe; usable under edo::block_on,
-// either runtime, or any executor that keeps edo's wake contract.
+// Uncontended acquire is one CAS and release one fetch_add (no lock); the queue is an
+// intrusive list of the waiting awaiters (no allocation). Thread-safe; usable under
+// edo::block_on, either runtime, or any executor that keeps edo's wake contract.
 #pragma once
 
 #include <cstddef>
