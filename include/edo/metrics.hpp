@@ -5,7 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
+
+#include <edo/detail/config.hpp>
 
 namespace edo {
 
@@ -30,5 +34,9 @@ struct runtime_metrics {
   std::size_t blocking_queue_depth = 0;
   std::vector<worker_metrics> workers;
 };
+
+// The metrics in the Prometheus text exposition format (version 0.0.4): gauges for the
+// runtime, counters per worker labelled worker="i". Serve it from a /metrics endpoint.
+EDO_API std::string to_prometheus(const runtime_metrics& m, std::string_view prefix = "edo");
 
 }  // namespace edo

@@ -29,6 +29,7 @@
 #include <edo/detail/config.hpp>
 #include <edo/dump.hpp>
 #include <edo/metrics.hpp>
+#include <edo/observe.hpp>
 #include <edo/spawn.hpp>
 #include <edo/task.hpp>
 
@@ -172,6 +173,12 @@ class EDO_API runtime::builder {
   builder& thread_keep_alive(std::chrono::nanoseconds d) &;
   builder& shutdown_timeout(std::chrono::nanoseconds d) &;
   builder& on_unhandled_exception(unhandled_exception_policy p) &;
+  // Observability (edo/observe.hpp, edo/dump.hpp): per-task run statistics in dumps; the
+  // stall detector; a Chrome/Perfetto trace written at shutdown (or EDO_TRACE=file).
+  builder& enable_task_tracking(bool on = true) &;
+  builder& warn_on_long_poll(std::chrono::nanoseconds d) &;
+  builder& on_long_poll(std::function<void(const long_poll_report&)> f) &;
+  builder& trace(std::string path) &;
 
   builder&& enable_all() && { return std::move(enable_all()); }
   builder&& enable_time() && { return std::move(enable_time()); }
@@ -200,6 +207,14 @@ class EDO_API runtime::builder {
   builder&& on_unhandled_exception(unhandled_exception_policy p) && {
     return std::move(on_unhandled_exception(p));
   }
+  builder&& enable_task_tracking(bool on = true) && { return std::move(enable_task_tracking(on)); }
+  builder&& warn_on_long_poll(std::chrono::nanoseconds d) && {
+    return std::move(warn_on_long_poll(d));
+  }
+  builder&& on_long_poll(std::function<void(const long_poll_report&)> f) && {
+    return std::move(on_long_poll(std::move(f)));
+  }
+  builder&& trace(std::string path) && { return std::move(trace(std::move(path))); }
 
   // Builds the runtime (threads start here for the multi-thread flavor).
   runtime build();

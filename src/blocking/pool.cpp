@@ -6,6 +6,7 @@
 #include <edo/detail/context.hpp>
 #include <edo/detail/executor.hpp>
 
+#include "observe/observer.hpp"
 #include "runtime/context.hpp"
 
 namespace edo::detail {
@@ -59,6 +60,7 @@ bool blocking_pool::spawn(task_header* t) {
 
 void blocking_pool::thread_main(std::list<thread_entry>::iterator self) {
   runtime_enter enter(&rt_, nullptr);
+  if (observer_ != nullptr) observer_->on_thread_start("edo-blocking");
   std::unique_lock lock(mu_);
   for (;;) {
     while (!queue_.empty()) {
@@ -66,7 +68,14 @@ void blocking_pool::thread_main(std::list<thread_entry>::iterator self) {
       queue_.pop_front();
       ++running_;
       lock.unlock();
-      run_blocking_task(t);
+      if (observer_ != nullptr) {
+        const std::uint64_t id = t->id_;
+        const std::int64_t begin = observer::now_ns();
+        run_blocking_task(t);  // t may be gone after this
+        observer_->on_blocking(id, begin, observer::now_ns());
+      } else {
+        run_blocking_task(t);
+      }
       in_flight_.fetch_sub(1, std::memory_order_seq_cst);
       lock.lock();
       --running_;

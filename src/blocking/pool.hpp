@@ -43,6 +43,8 @@ class blocking_pool final : public scheduler {
   // Jobs queued or running (a paused clock must not auto-advance meanwhile).
   std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_seq_cst); }
 
+  void set_observer(class observer* o) noexcept { observer_ = o; }
+
   // scheduler
   void schedule(task_header* t) noexcept override;
   void release(task_header* t) noexcept override;
@@ -70,6 +72,7 @@ class blocking_pool final : public scheduler {
   std::size_t num_notified_ = 0;  // idle threads already woken for a queued job
   std::size_t running_ = 0;
   bool shutdown_ = false;
+  class observer* observer_ = nullptr;
   std::atomic<std::size_t> in_flight_{0};  // queued + running, readable without the lock
 };
 

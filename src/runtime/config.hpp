@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include <edo/observe.hpp>
+
 namespace edo::detail {
 
 enum class unhandled_policy : std::uint8_t {
@@ -30,6 +32,11 @@ struct runtime_config {
   unhandled_policy unhandled = unhandled_policy::report;
   // Per-task run statistics (run count, busy time, last run) for dumps and the console.
   bool track_tasks = false;
+  // Stall detection: report a task run longer than this (zero: off).
+  std::chrono::nanoseconds long_poll{0};
+  std::function<void(const long_poll_report&)> on_long_poll;
+  // A Chrome/Perfetto trace written at shutdown (empty: EDO_TRACE, or none).
+  std::string trace_path;
   std::size_t max_blocking_threads = 512;
   std::chrono::nanoseconds thread_keep_alive = std::chrono::seconds(10);
 };

@@ -20,7 +20,9 @@ runtime_context::runtime_context(runtime_config cfg)
                                                 config_.thread_keep_alive)) {}
 
 bool runtime_context::stop_blocking(std::chrono::steady_clock::time_point deadline) noexcept {
-  if (blocking_->shutdown(deadline)) return true;
+  const bool ok = blocking_->shutdown(deadline);
+  if (observer_) observer_->stop();  // the stall detector, and the trace is written
+  if (ok) return true;
   // A detached blocking thread still uses the pool: keep everything alive.
   leaked_ = true;
   static std::mutex mu;
@@ -42,6 +44,14 @@ io_driver* runtime_context::make_io_driver() {
   if (!config_.enable_io) return nullptr;
   io_ = io_driver::create();
   return io_;
+}
+
+void runtime_context::init_observer(std::size_t slots) {
+  observer_config o = observer_config_from(config_);
+  if (!o.any()) return;
+  config_.track_tasks = o.track_tasks;
+  observer_ = std::make_unique<observer>(*this, std::move(o), slots);
+  blocking_->set_observer(observer_.get());
 }
 
 runtime_metrics runtime_context::metrics() {
@@ -140,6 +150,7 @@ void submit_task(runtime_context& rt, task_header* t) noexcept {
     complete_unstarted(t);  // shutting down: spawn returns a cancelled handle
     return;
   }
+  if (EDO_UNLIKELY(rt.obs() != nullptr)) rt.obs()->on_spawn(t);
   rt.submit(t);
 }
 

@@ -20,6 +20,7 @@
 #include <edo/metrics.hpp>
 
 #include "blocking/pool.hpp"
+#include "observe/observer.hpp"
 #include "runtime/config.hpp"
 #include "runtime/owned_tasks.hpp"
 #include "time/driver.hpp"
@@ -41,6 +42,8 @@ class runtime_context {
   const runtime_config& config() const noexcept { return config_; }
   owned_tasks& owned() noexcept { return owned_; }
   time_driver* time() noexcept { return time_.get(); }
+  // Null unless tracking, stall detection or tracing is on (see observe/observer.hpp).
+  observer* obs() noexcept { return observer_.get(); }
   // The I/O driver (reference-counted: registrations keep it alive), or null without I/O.
   io_driver* io() noexcept { return io_; }
   blocking_pool& blocking() noexcept { return *blocking_; }
@@ -73,6 +76,9 @@ class runtime_context {
   // forever (never destroyed while a registration may still complete into them).
   void leak_remaining() noexcept;
 
+  // Creates the observer if the configuration asks for one (`slots`: run slots for the
+  // stall detector, one per thread that runs tasks).
+  void init_observer(std::size_t slots);
   // Joins the blocking pool (until `deadline`); leaks this runtime if a job is stuck.
   bool stop_blocking(std::chrono::steady_clock::time_point deadline) noexcept;
 
@@ -81,6 +87,7 @@ class runtime_context {
   std::unique_ptr<time_driver> time_;
   io_driver* io_ = nullptr;  // one reference, dropped (after io_driver::shutdown) on destruction
   std::unique_ptr<blocking_pool> blocking_;
+  std::unique_ptr<observer> observer_;
 
   // For the constructors of the runtimes: creates the I/O driver when config_.enable_io.
   io_driver* make_io_driver();

@@ -103,6 +103,7 @@ void runtime::shutdown_background() {
 namespace detail {
 void runtime_block_on(runtime_context* rt, task_header* main) {
   if (rt == nullptr) throw std::logic_error("edo::runtime::block_on on a moved-from runtime");
+  main->id_ = next_task_id(*rt);  // block_on's task shows in traces and reports
   rt->block_on(main);
 }
 }  // namespace detail
@@ -187,6 +188,23 @@ runtime::builder& runtime::builder::on_unhandled_exception(unhandled_exception_p
   cfg_->unhandled = p == unhandled_exception_policy::report
                         ? detail::unhandled_policy::report
                         : detail::unhandled_policy::shutdown_runtime;
+  return *this;
+}
+
+runtime::builder& runtime::builder::enable_task_tracking(bool on) & {
+  cfg_->track_tasks = on;
+  return *this;
+}
+runtime::builder& runtime::builder::warn_on_long_poll(std::chrono::nanoseconds d) & {
+  cfg_->long_poll = d;
+  return *this;
+}
+runtime::builder& runtime::builder::on_long_poll(std::function<void(const long_poll_report&)> f) & {
+  cfg_->on_long_poll = std::move(f);
+  return *this;
+}
+runtime::builder& runtime::builder::trace(std::string path) & {
+  cfg_->trace_path = std::move(path);
   return *this;
 }
 

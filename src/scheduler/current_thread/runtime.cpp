@@ -37,6 +37,7 @@ time_driver* current_thread_runtime::make_time_driver() {
 current_thread_runtime::current_thread_runtime(runtime_config cfg)
     : runtime_context(std::move(cfg)), driver_(make_time_driver(), make_io_driver()) {
   tag_.rt = this;
+  init_observer(1);
 }
 
 current_thread_runtime::~current_thread_runtime() = default;
@@ -50,6 +51,7 @@ timer_queue& current_thread_runtime::timer_queue_for_this_thread() noexcept {
 }
 
 void current_thread_runtime::schedule(task_header* t) noexcept {
+  if (EDO_UNLIKELY(observer_ != nullptr)) observer_->on_schedule(t);
   if (tls.worker == &tag_) {
     local_.push(t);
     return;
@@ -139,7 +141,14 @@ bool current_thread_runtime::run_loop(loop_until until, task_header* main,
     }
     tls.budget = budget_per_run;
     worker_counters::bump(counters_.poll_count);
-    const run_result r = run_task(t);
+    run_result r;
+    if (EDO_UNLIKELY(observer_ != nullptr)) {
+      const observer::run_token tok = observer_->run_begin(0, t);
+      r = run_task(t);
+      observer_->run_end(0, tok);
+    } else {
+      r = run_task(t);
+    }
     if (r == run_result::notified || r == run_result::yielded) local_.push(t);
     local_len_.store(local_.size(), std::memory_order_relaxed);
   }

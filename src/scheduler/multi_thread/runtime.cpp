@@ -44,6 +44,7 @@ multi_thread_runtime::multi_thread_runtime(runtime_config cfg)
       idle_(worker_count(config_)),
       driver_(make_time_driver(), make_io_driver()) {
   const std::size_t n = worker_count(config_);
+  init_observer(n);
   // EDO_SPIN_US: the spin before parking, in microseconds (a tuning knob; see
   // docs/performance.md for how the default was chosen).
   spin_ = std::chrono::microseconds(default_spin_us);
@@ -146,6 +147,7 @@ timer_queue& multi_thread_runtime::timer_queue_for_this_thread() noexcept {
 }
 
 void multi_thread_runtime::schedule(task_header* t) noexcept {
+  if (EDO_UNLIKELY(observer_ != nullptr)) observer_->on_schedule(t);
   auto* tag = static_cast<worker_tag*>(tls.worker);
   if (tag != nullptr && tag->rt == this) {
     static_cast<worker*>(tag)->schedule_local(t, false);

@@ -82,6 +82,9 @@ std::uint32_t worker::next_rand() noexcept {
 void worker::run() {
   runtime_enter enter(&owner_, static_cast<worker_tag*>(this));
   if (owner_.config().on_thread_start) owner_.config().on_thread_start();
+  if (observer* obs = owner_.obs()) {
+    obs->on_thread_start((owner_.config().thread_name + "-" + std::to_string(index_)).c_str());
+  }
   while (!owner_.is_shutdown()) {
     ++tick_;
     maintenance();
@@ -147,7 +150,14 @@ void worker::transition_from_searching() noexcept {
 
 bool worker::run_one(task_header* t) noexcept {
   worker_counters::bump(counters_.poll_count);
-  const run_result r = detail::run_task(t);
+  run_result r;
+  if (observer* obs = owner_.obs(); EDO_UNLIKELY(obs != nullptr)) {
+    const observer::run_token tok = obs->run_begin(index_, t);
+    r = detail::run_task(t);
+    obs->run_end(index_, tok);
+  } else {
+    r = detail::run_task(t);
+  }
   if (lost_worker) {
     // The worker belongs to another thread now: touch none of its state.
     if (r == run_result::notified || r == run_result::yielded) {
