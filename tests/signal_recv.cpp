@@ -2,6 +2,7 @@
 // between awaits, coalescing, ctrl_c, cancellation, refused signals. Both runtime flavors.
 #include <edo/edo.hpp>
 #include <edo/signal.hpp>
+#include <edo/sync/mpsc.hpp>
 
 #include <gtest/gtest.h>
 
@@ -41,24 +42,28 @@ TEST_P(Signal, EveryListenerSeesEveryDelivery) {
   rt.block_on([]() -> edo::task<> {
     auto a = edo::signal::signal(signal_kind::user_defined1());
     auto b = edo::signal::signal(signal_kind::user_defined1());
+    // A listener in another task reports each delivery it sees (deliveries made before it
+    // looks would coalesce, so the next one is raised only after it reported).
+    auto [seen_tx, seen_rx] = edo::sync::mpsc::unbounded_channel<int>();
     auto waiter = edo::spawn(
-        [](edo::signal::signal_stream s) -> edo::task<int> {
-          int n = 0;
+        [](edo::signal::signal_stream s, edo::sync::mpsc::unbounded_sender<int> tx) -> edo::task<> {
           for (int i = 0; i < 3; ++i) {
             co_await s.recv();
-            ++n;
+            tx.send(i);
           }
-          co_return n;
         },
-        edo::signal::signal(signal_kind::user_defined1()));
+        edo::signal::signal(signal_kind::user_defined1()), std::move(seen_tx));
     for (int i = 0; i < 3; ++i) {
       ::raise(SIGUSR1);
       co_await a.recv();  // a waits for each delivery...
-      co_await edo::yield_now();
+      auto got = co_await seen_rx.recv();
+      EXPECT_EQ(got, i);
     }
     // ...b was not waiting at all: the deliveries were kept, coalesced into one.
     co_await b.recv();
-    EXPECT_EQ(co_await waiter, 3);
+    auto again = co_await edo::select(b.recv(), edo::yield_now());
+    EXPECT_EQ(again.index(), 1u);
+    co_await waiter;
   }());
 }
 

@@ -98,12 +98,14 @@ class EDO_API signal_stream {
         complete_now();
         return;
       }
+      waited_ = true;
       waiter_.target_ = strand_;
       if (!detail::signal_register(s_->signum_, s_->seen_, waiter_)) wake();
     }
     void await_resume() noexcept {
-      if (!ready_now_) s_->seen_ = waiter_.version_;
-      ready_now_ = false;
+      // A completion found by await_ready already advanced seen_ (signal_poll).
+      if (waited_) s_->seen_ = waiter_.version_;
+      waited_ = ready_now_ = false;
     }
 
    private:
@@ -112,6 +114,7 @@ class EDO_API signal_stream {
     signal_stream* s_;
     detail::signal_waiter waiter_;
     bool ready_now_ = false;
+    bool waited_ = false;  // completed through the registry (waiter_.version_ holds the count)
   };
 
   // Completes at the next delivery (or at once if one came since the last recv()).
