@@ -166,6 +166,11 @@ void block_in_place_begin() {
   tag->rt->block_in_place(tag);
 }
 
+void require_time(const char* what) {
+  runtime_context* rt = tls.runtime;
+  if (rt == nullptr || rt->time() == nullptr) (void)current_timer_queue(what);  // throws
+}
+
 timer_queue& current_timer_queue(const char* what) {
   runtime_context* rt = tls.runtime;
   if (rt == nullptr || rt->time() == nullptr) {

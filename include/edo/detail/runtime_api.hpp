@@ -35,6 +35,8 @@ using clock_time = std::chrono::steady_clock::time_point;
 // The timer queue of the current thread's runtime (its worker's wheel). Throws no_runtime
 // when there is no runtime or its time driver is disabled.
 EDO_API timer_queue& current_timer_queue(const char* what);
+// Throws no_runtime (naming `what`) unless the current runtime has a time driver.
+EDO_API void require_time(const char* what);
 // Registers `e` to wake e.target_ at `deadline`. False: the deadline has already passed
 // (nothing registered; complete now).
 EDO_API bool timer_arm(timer_queue& q, timer_entry& e, clock_time deadline) noexcept;

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -88,12 +89,11 @@ class timeout_awaitable final : public edo::detail::composite {
  public:
   using edo_awaitable = void;
 
-  timeout_awaitable(time::duration d, task<T> t)
-      : queue_(&edo::detail::current_timer_queue("edo::time::timeout")),
-        d_(d),
-        task_(std::move(t)) {}
+  timeout_awaitable(time::duration d, task<T> t) : d_(d), task_(std::move(t)) {
+    edo::detail::require_time("edo::time::timeout");  // as Tokio: no timer, no timeout
+  }
   timeout_awaitable(timeout_awaitable&& o) noexcept
-      : composite(), queue_(o.queue_), d_(o.d_), task_(std::move(o.task_)) {}
+      : composite(), d_(o.d_), task_(std::move(o.task_)) {}
   timeout_awaitable& operator=(timeout_awaitable&&) = delete;
 
   bool await_ready() const noexcept { return false; }
@@ -112,10 +112,15 @@ class timeout_awaitable final : public edo::detail::composite {
       strand_->leaf_ = nullptr;
       return false;
     }
-    init_special(timer_node_);
-    entry_.target_ = &timer_node_;
+    // The operation suspended: now, and only now, the timer (constructed here: a ready
+    // operation never pays for it).
+    timer_part& tp = *::new (static_cast<void*>(timer_storage_)) timer_part(
+        &edo::detail::current_timer_queue("edo::time::timeout"));
+    timer_constructed_ = true;
+    init_special(tp.node);
+    tp.entry.target_ = &tp.node;
     const time::instant deadline = time::instant::now() + d_;
-    if (edo::detail::timer_arm(*queue_, entry_, deadline.time_point())) {
+    if (edo::detail::timer_arm(*tp.entry.queue_, tp.entry, deadline.time_point())) {
       timer_pending_ = true;
     } else {
       elapsed_ = true;  // a zero or negative duration: cancel the operation now
@@ -143,7 +148,7 @@ class timeout_awaitable final : public edo::detail::composite {
     }
     child_done_ = true;
     if (inline_) return;
-    if (timer_pending_ && edo::detail::timer_cancel(entry_)) timer_pending_ = false;
+    if (timer_pending_ && edo::detail::timer_cancel(timer().entry)) timer_pending_ = false;
     maybe_finish();
   }
   void on_special(edo::detail::child_strand*) noexcept override {
@@ -164,9 +169,15 @@ class timeout_awaitable final : public edo::detail::composite {
   }
   void cancel_children() noexcept override {
     cancel_child(branch_.strand);
-    if (timer_pending_ && edo::detail::timer_cancel(entry_)) timer_pending_ = false;
+    if (timer_pending_ && edo::detail::timer_cancel(timer().entry)) timer_pending_ = false;
     maybe_finish();
   }
+  struct timer_part {
+    explicit timer_part(edo::detail::timer_queue* q) noexcept : entry(q) {}
+    edo::detail::timer_entry entry;
+    edo::detail::child_strand node;
+  };
+  timer_part& timer() noexcept { return *std::launder(reinterpret_cast<timer_part*>(timer_storage_)); }
   void maybe_finish() noexcept {
     if (child_done_ && !timer_pending_ && !finished_) {
       finished_ = true;
@@ -174,12 +185,11 @@ class timeout_awaitable final : public edo::detail::composite {
     }
   }
 
-  edo::detail::timer_queue* queue_;
   time::duration d_;
   task<T> task_;
   edo::detail::join_branch<T> branch_;
-  edo::detail::timer_entry entry_;
-  edo::detail::child_strand timer_node_;
+  alignas(timer_part) unsigned char timer_storage_[sizeof(timer_part)];
+  bool timer_constructed_ = false;  // timer_part is trivially destructible: nothing to undo
   bool inline_ = false;
   bool child_done_ = false;
   bool timer_pending_ = false;
