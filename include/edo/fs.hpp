@@ -20,6 +20,10 @@
 // job the runtime refused during shutdown throws std::system_error(ECANCELED). No runtime:
 // edo::no_runtime.
 //
+// Call these qualified (edo::fs::copy(a, b), or through `namespace fs = edo::fs;`): with
+// std::filesystem::path arguments, an unqualified copy, rename or exists also finds
+// std::filesystem's functions of those names by argument-dependent lookup (ambiguous).
+//
 // Cancellation (for every function here): a cancelled await of a job that already started
 // does not stop it — it runs to its end on the pool and its result is dropped (a file it
 // opened is closed, memory freed, nothing reported). So the effect of a cancelled write,

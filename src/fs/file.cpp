@@ -90,6 +90,11 @@ using detail::file_state;
 using detail::op_result;
 using detail::unique_fd;
 
+[[noreturn]] void invalid() {
+  throw std::system_error(EINVAL, std::generic_category(),
+                          "edo::fs::open_options: invalid combination of options");
+}
+
 [[noreturn]] void throw_not_open(const char* op) {
   throw std::system_error(EBADF, std::generic_category(), std::string(op) + ": file not open");
 }
@@ -355,11 +360,7 @@ task<file> open_impl(std::filesystem::path path, int flags, std::uint32_t mode,
 // --- open_options ---------------------------------------------------------------------
 
 int open_options::flags() const {
-  auto invalid = [] {
-    throw std::system_error(EINVAL, std::generic_category(),
-                            "edo::fs::open_options: invalid combination of options");
-  };
-  int access;
+  int access = 0;
   if (append_) {
     access = (read_ ? O_RDWR : O_WRONLY) | O_APPEND;
   } else if (read_ && write_) {

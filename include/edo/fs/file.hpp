@@ -34,8 +34,14 @@
 //     a failed background write at the next operation). write_all is not cancel safe: a
 //     cancelled one may have written any prefix of its buffer;
 //   - the result of a cancelled metadata() is dropped.
-// flush() (and shutdown()) only waits for such a left-over job: use it to be sure that a
-// cancelled write is done, sync_all() to be sure that it is on disk.
+// An operation cancelled while it still waits for such a left-over job never starts its
+// own job: it did not happen at all. flush() (and shutdown()) only waits for a left-over
+// job: use it to be sure that a cancelled write is done, sync_all() to be sure that it is
+// on disk.
+//
+// Buffers: the span given to read_some, read_exact, write_some or write_all is used while
+// the returned task runs (as every span-taking edo call): keep it alive until the await
+// returns. It is never used after that, not even by a job left behind by a cancellation.
 //
 // Errors throw std::system_error with the errno and the file's path in what(). EOF is a
 // 0-byte read_some. A runtime is required (spawn_blocking): otherwise edo::no_runtime.
