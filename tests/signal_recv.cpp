@@ -49,7 +49,7 @@ TEST_P(Signal, EveryListenerSeesEveryDelivery) {
         [](edo::signal::signal_stream s, edo::sync::mpsc::unbounded_sender<int> tx) -> edo::task<> {
           for (int i = 0; i < 3; ++i) {
             co_await s.recv();
-            tx.send(i);
+            (void)tx.send(i);
           }
         },
         edo::signal::signal(signal_kind::user_defined1()), std::move(seen_tx));

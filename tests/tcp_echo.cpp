@@ -410,6 +410,50 @@ TEST_P(Tcp, ReadinessAndTryCalls) {
   }());
 }
 
+TEST_P(Tcp, ReadAheadKeepsPipelinedBytesInOrder) {
+  auto rt = make_runtime();
+  rt.block_on([]() -> edo::task<> {
+    auto [a, b] = co_await connected_pair();
+    // Three 10-byte messages in one write: the first read_exact reads ahead past its buffer;
+    // the next reads get those bytes first, in order.
+    co_await a.write_all("message-0|message-1|message-2|");
+    std::array<char, 10> m{};
+    for (int i = 0; i < 3; ++i) {
+      co_await b.read_exact(m);
+      EXPECT_EQ(std::string(m.data(), m.size()), "message-" + std::to_string(i) + "|");
+    }
+    EXPECT_EQ(b.source().buffered(), 0u);
+    // Bytes held ahead count as readable, and try_read hands them out without the socket.
+    co_await a.write_all("xyz");
+    std::array<char, 1> one{};
+    co_await b.read_exact(one);
+    EXPECT_EQ(one[0], 'x');
+    EXPECT_EQ(b.source().buffered(), 2u);
+    co_await b.readable();
+    std::array<char, 8> rest{};
+    EXPECT_EQ(b.try_read(rest), 2u);
+    EXPECT_EQ(std::string(rest.data(), 2), "yz");
+    EXPECT_FALSE(b.try_read(rest).has_value());
+    // A large transfer through small exact reads still arrives whole.
+    std::string big(100000, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+    auto w = edo::spawn(
+        [](tcp_stream& s, const std::string& d) -> edo::task<> { co_await s.write_all(d); },
+        std::ref(a), std::cref(big));
+    std::string got;
+    std::array<char, 7> piece{};
+    while (got.size() + piece.size() <= big.size()) {
+      co_await b.read_exact(piece);
+      got.append(piece.data(), piece.size());
+    }
+    std::array<char, 100000 % 7> tail{};
+    co_await b.read_exact(tail);
+    got.append(tail.data(), tail.size());
+    EXPECT_EQ(got, big);
+    co_await w;
+  }());
+}
+
 // ---- cancellation ----
 
 TEST_P(Tcp, CancelledReadLosesNoBytes) {

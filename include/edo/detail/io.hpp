@@ -140,6 +140,14 @@ enum class io_kind : std::uint8_t { socket, pipe, other };
 // One fd, owned and registered with the current runtime's I/O driver (the driver stays alive
 // while any registration does). Move-only; destroying it deregisters and closes the fd. Its
 // operations keep a pointer to it: it must not move or die while one is pending.
+//
+// Read-ahead: a stream read asks the kernel for up to `read_ahead` bytes more than the
+// caller's buffer holds, into a small block owned by the source. A read that comes back
+// shorter than both together proves the kernel buffer is empty, so readiness is cleared and
+// the next read waits for the next edge without a system call that would only say EAGAIN —
+// even when the caller's buffer was filled exactly (read_exact of a fixed-size message).
+// Bytes read ahead are handed out first by the next read. So: one reader at a time (as
+// Tokio's &mut self), and release() loses bytes read ahead.
 class EDO_API io_source {
  public:
   io_source() noexcept = default;
@@ -181,9 +189,25 @@ class EDO_API io_source {
   std::optional<std::size_t> try_read(std::span<std::byte> buf) const;
   std::optional<std::size_t> try_write(std::span<const std::byte> buf) const;
 
+  static constexpr std::size_t read_ahead = 192;
+  // Bytes read ahead and not handed out yet.
+  std::size_t buffered() const noexcept { return ahead_ == nullptr ? 0 : ahead_->len; }
+
  private:
+  struct ahead_block {
+    std::uint32_t pos = 0;
+    std::uint32_t len = 0;
+    std::byte data[read_ahead];
+  };
+  // Moves read-ahead bytes into `buf`; returns how many.
+  std::size_t take_ahead(std::span<std::byte> buf) const noexcept;
+  // One readv into `buf` and the read-ahead block (empty on entry). Returns the bytes now in
+  // `buf`, or -1 with errno; `drained`: the kernel buffer was emptied and nothing was kept.
+  long read_once(std::span<std::byte> buf, bool& drained) const;
+
   io_registration* reg_ = nullptr;
   io_driver* driver_ = nullptr;
+  mutable ahead_block* ahead_ = nullptr;  // allocated by the first stream read
   int fd_ = -1;
   io_kind kind_ = io_kind::other;
 };
