@@ -15,5 +15,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/edoConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/edoConfig.cmake ${PROJECT_BINARY_DIR}/edoConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/edo)
 
+# Relocatable: the prefix is found from the .pc file's own directory.
+file(RELATIVE_PATH EDO_PC_RELATIVE_PREFIX "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
+string(REGEX REPLACE "/$" "" EDO_PC_RELATIVE_PREFIX "${EDO_PC_RELATIVE_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/edo.pc.in ${PROJECT_BINARY_DIR}/edo.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/edo.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
