@@ -22,6 +22,7 @@ bool io_register_waiter(io_registration* r, io_waiter& w) noexcept {
   std::lock_guard lock(s->lock_);
   // Under the lock: the driver sets readiness and takes waiters under it too, so an edge
   // is either visible here or finds the waiter linked.
+  // ordering: relaxed: the lock orders this read after the driver's last update.
   const std::uint64_t st = s->state_.load(std::memory_order_relaxed);
   if ((st & (ready_mask(w.interest_) | io_state::shutdown)) != 0) return false;
   s->link(&w);
@@ -37,6 +38,7 @@ bool io_cancel_waiter(io_registration* r, io_waiter& w) noexcept {
 }
 
 void io_clear_readiness(io_registration* r, std::uint64_t seen, std::uint8_t bits) noexcept {
+  // ordering: relaxed: the CAS below re-reads the value it replaces.
   std::uint64_t cur = r->state_.load(std::memory_order_relaxed);
   // Clear only while the tick is the one the caller saw before its system call: an edge
   // that arrived since (a new tick) must stay visible.

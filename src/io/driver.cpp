@@ -14,6 +14,7 @@ namespace edo::detail {
 
 io_slab::~io_slab() {
   for (std::uint32_t i = 0; i < max_pages; ++i) {
+    // ordering: relaxed: no other thread uses the slab while it is destroyed.
     scheduled_io* p = pages_[i].load(std::memory_order_relaxed);
     if (p == nullptr) break;
     for (std::uint32_t k = 0; k < page_slots; ++k) p[k].~scheduled_io();
@@ -28,6 +29,7 @@ scheduled_io* io_slab::alloc() {
     free_head_ = s->next_free_;
     return s;
   }
+  // ordering: relaxed: fresh_ is written only under mu_, which we hold.
   const std::uint32_t index = fresh_.load(std::memory_order_relaxed);
   const std::uint32_t page = index / page_slots;
   if (page >= max_pages)
@@ -88,6 +90,7 @@ scheduled_io* io_driver::add(int fd, std::uint8_t initial) {
   std::uint64_t token;
   {
     std::lock_guard lock(s->lock_);
+    // ordering: relaxed: under the slot's lock; nobody else uses a free slot.
     const std::uint64_t tick = s->state_.load(std::memory_order_relaxed) & io_state::tick_bits;
     // ordering: release; the fd's first operation reads it with acquire.
     s->state_.store(tick | initial, std::memory_order_release);
@@ -114,6 +117,7 @@ void io_driver::remove(scheduled_io* s, int fd) noexcept {
     ++s->generation_;  // edges still in flight for this fd are ignored from now on
     // Keep the tick (a stale snapshot must not match a fresh registration's tick by luck
     // more than it would anyway); drop readiness and the shutdown bit.
+    // ordering: relaxed: under the slot's lock; the owner is going away.
     const std::uint64_t tick = s->state_.load(std::memory_order_relaxed) & io_state::tick_bits;
     // ordering: relaxed; the slot's next owner publishes its state in add() under the lock.
     s->state_.store(tick, std::memory_order_relaxed);
@@ -129,6 +133,7 @@ std::size_t io_driver::dispatch(scheduled_io* s, std::uint32_t generation,
   {
     std::lock_guard lock(s->lock_);
     if (s->generation_ != generation) return 0;  // an edge of a released registration
+    // ordering: relaxed: the CAS below re-reads the value it replaces.
     std::uint64_t cur = s->state_.load(std::memory_order_relaxed);
     std::uint64_t next;
     do {
@@ -196,6 +201,7 @@ std::size_t io_driver::turn(std::optional<std::chrono::nanoseconds> timeout) noe
 
 bool io_driver::watch_special(int slot, int fd, special_fn fn, void* ctx) {
   special& sp = special_[slot];
+  // ordering: acq_rel: one caller wins the slot; the release below un-claims it on failure.
   if (sp.taken.exchange(true, std::memory_order_acq_rel)) return false;
   sp.fn = fn;
   sp.ctx = ctx;
@@ -203,6 +209,7 @@ bool io_driver::watch_special(int slot, int fd, special_fn fn, void* ctx) {
     poller_.add(fd, special_base | static_cast<std::uint64_t>(slot));
   } catch (...) {
     sp.fn = nullptr;
+    // ordering: release pairs with the exchange above.
     sp.taken.store(false, std::memory_order_release);
     throw;
   }
@@ -217,6 +224,7 @@ void io_driver::shutdown() noexcept {
     io_waiter* woken = nullptr;
     {
       std::lock_guard lock(s->lock_);
+      // ordering: release pairs with operations' acquire loads of the state.
       s->state_.fetch_or(io_state::shutdown, std::memory_order_release);
       while (io_waiter* w = s->head_) {
         s->unlink(w);

@@ -36,6 +36,7 @@ class io_driver {
 
   // A new driver holding one reference. Also makes SIGPIPE harmless for the process (once).
   static io_driver* create();
+  // ordering: relaxed: a new reference is made from an existing one (unref orders the end).
   void ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void unref() noexcept;
 

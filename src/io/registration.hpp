@@ -74,12 +74,14 @@ static_assert(sizeof(scheduled_io) == cache_line, "one registration per cache li
 class io_slab {
  public:
   static constexpr std::uint32_t page_slots = 256;
-  static constexpr std::uint32_t max_pages = 1u << 14;  // 4M registrations
+  static constexpr std::uint32_t max_pages = 1u << 12;  // 1M registrations (32 KiB of pointers)
 
   explicit io_slab(io_driver* owner)
       : owner_(owner), pages_(new std::atomic<scheduled_io*>[max_pages]) {
-    for (std::uint32_t i = 0; i < max_pages; ++i)
+    // ordering: relaxed: the slab is not shared yet.
+    for (std::uint32_t i = 0; i < max_pages; ++i) {
       pages_[i].store(nullptr, std::memory_order_relaxed);
+    }
   }
   ~io_slab();
   io_slab(const io_slab&) = delete;
@@ -98,7 +100,10 @@ class io_slab {
     return p == nullptr ? nullptr : p + index % page_slots;
   }
   // Slots handed out so far (an upper bound for iteration).
-  std::uint32_t high_water() const noexcept { return fresh_.load(std::memory_order_acquire); }
+  std::uint32_t high_water() const noexcept {
+    // ordering: acquire pairs with alloc()'s release store: slots below it are constructed.
+    return fresh_.load(std::memory_order_acquire);
+  }
 
  private:
   static constexpr std::uint32_t none = 0xffffffffu;

@@ -102,6 +102,7 @@ class io_readiness : public leaf {
   io_readiness& operator=(const io_readiness&) = delete;
 
   bool await_ready() noexcept {
+    // ordering: acquire pairs with the driver's release CAS (and the wake's release chain).
     seen_ = reg_->state_.load(std::memory_order_acquire);
     if ((seen_ & (ready_mask(waiter_.interest_) | io_state::shutdown)) == 0) return false;
     if (consume_budget()) return true;
@@ -119,6 +120,7 @@ class io_readiness : public leaf {
     if (!io_register_waiter(reg_, waiter_)) wake();
   }
   std::uint64_t await_resume() {
+    // ordering: acquire, as in await_ready.
     if (!ready_now_) seen_ = reg_->state_.load(std::memory_order_acquire);
     ready_now_ = false;
     if ((seen_ & io_state::shutdown) != 0) throw_io_shutdown();
@@ -172,7 +174,10 @@ class EDO_API io_source {
   int release() noexcept;
 
   io_readiness ready(io_interest i) const noexcept { return io_readiness(reg_, i); }
-  std::uint64_t state() const noexcept { return reg_->state_.load(std::memory_order_acquire); }
+  std::uint64_t state() const noexcept {
+    // ordering: acquire pairs with the driver's release CAS.
+    return reg_->state_.load(std::memory_order_acquire);
+  }
   void clear_readiness(std::uint64_t seen, std::uint8_t bits) const noexcept {
     io_clear_readiness(reg_, seen, bits);
   }

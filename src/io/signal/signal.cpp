@@ -68,6 +68,7 @@ registry& get_registry() {
 extern "C" void on_signal(int signum) {
   const int saved = errno;
   if (signum > 0 && signum < max_signal) {
+    // ordering: relaxed: the pipe write below is a system call, a full barrier.
     reg->slots[signum].pending.store(true, std::memory_order_relaxed);
     const char b = 1;
     (void)!::write(reg->wr, &b, 1);
@@ -86,6 +87,8 @@ void dispatch(void*) noexcept {
   }
   for (int s = 1; s < max_signal; ++s) {
     slot& sl = r.slots[s];
+    // ordering: relaxed peek; the exchange decides (acq_rel, though the pipe read already
+    // ordered the handler's store before this).
     if (!sl.pending.load(std::memory_order_relaxed)) continue;
     if (!sl.pending.exchange(false, std::memory_order_acq_rel)) continue;
     signal_waiter* woken = nullptr;
