@@ -91,22 +91,29 @@ TEST_P(FsConcurrent, ManyTasksWriteThenReadBack) {
           root / ("t" + std::to_string(i)) / "sub", i));
     }
     for (auto& h : hs) co_await h;
-    // Read everything back concurrently with edo::join_all.
-    std::vector<edo::task<std::vector<std::byte>>> reads;
-    for (int i = 0; i < num_files; ++i) {
-      reads.push_back(fs::read(root / ("t" + std::to_string(i)) / "sub" / "copy"));
-    }
-    auto all = co_await edo::join_all(std::move(reads));
-    for (int i = 0; i < num_files; ++i) {
-      EXPECT_EQ(all[static_cast<std::size_t>(i)],
-                edo_test::pattern(size_of(i) / 4, static_cast<std::uint32_t>(i)))
-          << i;
-    }
-    // And remove the trees concurrently.
-    std::vector<edo::task<void>> removes;
-    for (int i = 0; i < num_files; ++i)
-      removes.push_back(fs::remove_dir_all(root / ("t" + std::to_string(i))));
-    co_await edo::join_all(std::move(removes));
+    // Read everything back, and then remove it, concurrently with edo::join_all — inside a
+    // spawned task: a join branch of a block_on root task woken from a blocking-pool thread
+    // touches the root's cell on block_on's stack after block_on returned (a core bug,
+    // reported with a reproduction; ASan's detect_stack_use_after_return=1 shows it).
+    co_await edo::spawn(
+        [](stdfs::path r) -> edo::task<> {
+          std::vector<edo::task<std::vector<std::byte>>> reads;
+          for (int i = 0; i < num_files; ++i) {
+            reads.push_back(fs::read(r / ("t" + std::to_string(i)) / "sub" / "copy"));
+          }
+          auto all = co_await edo::join_all(std::move(reads));
+          for (int i = 0; i < num_files; ++i) {
+            EXPECT_EQ(all[static_cast<std::size_t>(i)],
+                      edo_test::pattern(size_of(i) / 4, static_cast<std::uint32_t>(i)))
+                << i;
+          }
+          std::vector<edo::task<void>> removes;
+          for (int i = 0; i < num_files; ++i) {
+            removes.push_back(fs::remove_dir_all(r / ("t" + std::to_string(i))));
+          }
+          co_await edo::join_all(std::move(removes));
+        },
+        root);
   }(dir()));
   EXPECT_TRUE(stdfs::is_empty(dir()));
 }

@@ -15,6 +15,16 @@
 //
 // A job the runtime refused or dropped (spawn_blocking during shutdown) surfaces as
 // std::system_error(ECANCELED).
+//
+// Thread-local addresses across a suspension: edo::detail::frame_alloc (inline) reads the
+// per-thread frame cache through `tls` directly, assuming it runs only in a coroutine's
+// ramp. Inlined into a coroutine body — spawn_blocking's cell allocation, or the ramp of a
+// callee coroutine — clang may reuse the thread-local address it computed before a
+// suspension, after the task moved to another worker: two threads then pop one free list
+// (seen by ThreadSanitizer in fs_concurrent; a core bug, reported). Until the core reads
+// it through this_thread_context(), edo::fs keeps every allocation out of its coroutine
+// bodies: spawn_blocking goes through submit_job (never inlined), and the coroutines
+// that other coroutines here call are EDO_NOINLINE, so their ramps are real calls.
 #pragma once
 
 #include <fcntl.h>
@@ -118,11 +128,17 @@ struct job_result<void> {
 template <class F>
 using job_value_t = std::invoke_result_t<F&>;
 
+// edo::spawn_blocking, as a real call (see the file comment).
+template <class F>
+EDO_NOINLINE auto submit_job(F&& f) {
+  return edo::spawn_blocking(std::forward<F>(f));
+}
+
 // Runs f() on the blocking pool and returns its value (or throws its exception). Lazy: the
 // job is submitted when the returned task is first awaited. `op` names the operation for
 // the ECANCELED error; it must be a string literal.
 template <class F>
-task<job_value_t<F>> run(const char* op, F f) {
+EDO_NOINLINE task<job_value_t<F>> run(const char* op, F f) {
   using T = job_value_t<F>;
   // Every lambda in a coroutine here is named before use: g++ 12 destroys some lambda
   // temporaries twice in coroutines (GCC PR 100611).
@@ -139,7 +155,7 @@ task<job_value_t<F>> run(const char* op, F f) {
     }
     return r;
   };
-  auto h = edo::spawn_blocking(std::move(job));
+  auto h = submit_job(std::move(job));
   std::optional<job_result<T>> r;
   try {
     r.emplace(co_await h);

@@ -125,12 +125,12 @@ dir_batch read_batch(const dir_stream& d, const std::filesystem::path& dir) noex
   return b;
 }
 
-task<std::optional<dir_entry>> next_entry_impl(dir_state* s) {
+EDO_NOINLINE task<std::optional<dir_entry>> next_entry_impl(dir_state* s) {
   if (s == nullptr) co_return std::nullopt;
   if (s->next_ == s->batch_.size() && !s->done_) {
     if (!s->pending_) {
       auto job = [d = s->dir_, path = s->path_]() noexcept { return read_batch(*d, path); };
-      s->pending_ = edo::spawn_blocking(std::move(job));
+      s->pending_ = detail::submit_job(std::move(job));
     }
     // Cancel safe: a cancelled await leaves the job in pending_ for the next call.
     std::optional<dir_batch> b;

@@ -117,7 +117,7 @@ bool step_back(int fd, std::size_t back, op_result& r) noexcept {
 
 // Waits for the job in s->pending_ and takes its result. Cancel safe: a cancelled wait
 // leaves the job in pending_.
-task<op_result> finish(file_state* s, const char* op) {
+EDO_NOINLINE task<op_result> finish(file_state* s, const char* op) {
   std::optional<op_result> r;
   try {
     r.emplace(co_await s->pending_);
@@ -130,7 +130,7 @@ task<op_result> finish(file_state* s, const char* op) {
 }
 
 // Finishes the job of an earlier, cancelled operation (see file_state).
-task<void> settle(file_state* s) {
+EDO_NOINLINE task<void> settle(file_state* s) {
   if (!s->pending_) co_return;
   op_result r = co_await finish(s, "edo::fs::file");
   if (r.err != 0) {
@@ -150,8 +150,8 @@ task<void> settle(file_state* s) {
 // Runs one job (a callable returning op_result) as the file's current operation, and throws
 // its error. Precondition: settled.
 template <class Job>
-task<op_result> run_op(file_state* s, Job job) {
-  s->pending_ = edo::spawn_blocking(std::move(job));
+EDO_NOINLINE task<op_result> run_op(file_state* s, Job job) {
+  s->pending_ = detail::submit_job(std::move(job));
   op_result r = co_await finish(s, "edo::fs::file");
   if (r.err != 0) detail::throw_errno(r.err, r.op, s->path_);
   co_return r;
@@ -162,7 +162,7 @@ file_state* check(file_state* s, const char* op) {
   return s;
 }
 
-task<std::size_t> read_some_impl(file_state* s, std::span<std::byte> buf) {
+EDO_NOINLINE task<std::size_t> read_some_impl(file_state* s, std::span<std::byte> buf) {
   check(s, "edo::fs::file::read_some");
   co_await settle(s);
   if (buf.empty()) co_return 0;
@@ -200,7 +200,7 @@ task<std::size_t> read_some_impl(file_state* s, std::span<std::byte> buf) {
   co_return r.bytes.size;
 }
 
-task<std::size_t> write_some_impl(file_state* s, std::span<const std::byte> buf) {
+EDO_NOINLINE task<std::size_t> write_some_impl(file_state* s, std::span<const std::byte> buf) {
   check(s, "edo::fs::file::write_some");
   co_await settle(s);
   if (buf.empty()) co_return 0;
@@ -232,7 +232,7 @@ task<std::size_t> write_some_impl(file_state* s, std::span<const std::byte> buf)
   co_return static_cast<std::size_t>(r.n);
 }
 
-task<std::uint64_t> seek_impl(file_state* s, std::int64_t offset, seek_from from) {
+EDO_NOINLINE task<std::uint64_t> seek_impl(file_state* s, std::int64_t offset, seek_from from) {
   check(s, "edo::fs::file::seek");
   co_await settle(s);
   int whence = SEEK_SET;
@@ -257,7 +257,7 @@ task<std::uint64_t> seek_impl(file_state* s, std::int64_t offset, seek_from from
   co_return r.n;
 }
 
-task<void> sync_impl(file_state* s, bool all) {
+EDO_NOINLINE task<void> sync_impl(file_state* s, bool all) {
   const char* op = all ? "edo::fs::file::sync_all" : "edo::fs::file::sync_data";
   check(s, op);
   co_await settle(s);
@@ -273,7 +273,7 @@ task<void> sync_impl(file_state* s, bool all) {
   co_await run_op(s, std::move(job));
 }
 
-task<void> set_len_impl(file_state* s, std::uint64_t size) {
+EDO_NOINLINE task<void> set_len_impl(file_state* s, std::uint64_t size) {
   check(s, "edo::fs::file::set_len");
   co_await settle(s);
   const std::size_t back = s->unread();
@@ -291,7 +291,7 @@ task<void> set_len_impl(file_state* s, std::uint64_t size) {
   co_await run_op(s, std::move(job));
 }
 
-task<file_metadata> metadata_impl(file_state* s) {
+EDO_NOINLINE task<file_metadata> metadata_impl(file_state* s) {
   check(s, "edo::fs::file::metadata");
   co_await settle(s);
   auto job = [fd = s->fd_]() noexcept {
@@ -303,7 +303,7 @@ task<file_metadata> metadata_impl(file_state* s) {
   co_return file_metadata(r.st);
 }
 
-task<void> set_permissions_impl(file_state* s, std::filesystem::perms p) {
+EDO_NOINLINE task<void> set_permissions_impl(file_state* s, std::filesystem::perms p) {
   check(s, "edo::fs::file::set_permissions");
   co_await settle(s);
   auto job = [fd = s->fd_, p]() noexcept {
@@ -316,12 +316,12 @@ task<void> set_permissions_impl(file_state* s, std::filesystem::perms p) {
   co_await run_op(s, std::move(job));
 }
 
-task<void> flush_impl(file_state* s) {
+EDO_NOINLINE task<void> flush_impl(file_state* s) {
   check(s, "edo::fs::file::flush");
   co_await settle(s);
 }
 
-task<std::size_t> read_exact_impl(file_state* s, std::span<std::byte> buf) {
+EDO_NOINLINE task<std::size_t> read_exact_impl(file_state* s, std::span<std::byte> buf) {
   check(s, "edo::fs::file::read_exact");
   std::size_t done = 0;
   do {
@@ -335,7 +335,7 @@ task<std::size_t> read_exact_impl(file_state* s, std::span<std::byte> buf) {
   co_return done;
 }
 
-task<void> write_all_impl(file_state* s, std::span<const std::byte> buf) {
+EDO_NOINLINE task<void> write_all_impl(file_state* s, std::span<const std::byte> buf) {
   check(s, "edo::fs::file::write_all");
   std::size_t done = 0;
   do {
@@ -344,8 +344,8 @@ task<void> write_all_impl(file_state* s, std::span<const std::byte> buf) {
   } while (done < buf.size());
 }
 
-task<file> open_impl(std::filesystem::path path, int flags, std::uint32_t mode,
-                     std::exception_ptr invalid) {
+EDO_NOINLINE task<file> open_impl(std::filesystem::path path, int flags, std::uint32_t mode,
+                                  std::exception_ptr invalid) {
   if (invalid) std::rethrow_exception(invalid);
   auto job = [path, flags, mode] {
     return detail::open_fd(path, flags, mode, "edo::fs::file::open");
