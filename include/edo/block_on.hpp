@@ -46,7 +46,8 @@ T run_pseudo_task(task<T>&& t, Executor& exec) {
     h.destroy();  // never started: run() refused before resuming anything
     throw;
   }
-  task_release(&cell);  // the handle's reference: the last one
+  task_wait_last_reference(&cell);  // the cell is on this stack
+  task_release(&cell);              // the handle's reference: the last one
   return cell.take_output();
 }
 

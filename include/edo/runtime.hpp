@@ -240,7 +240,8 @@ T runtime_run_block_on(runtime_context* rt, task<T>&& t) {
     if (!task_is_complete(&cell)) h.destroy();  // refused before it ran
     throw;
   }
-  task_release(&cell);  // the handle's reference: the last one
+  task_wait_last_reference(&cell);  // the cell is on this stack
+  task_release(&cell);              // the handle's reference: the last one
   if (cell.outcome_ == task_outcome::cancelled) {
     throw std::runtime_error("edo::runtime::block_on: the runtime was shut down");
   }

@@ -10,6 +10,7 @@
 #include <cassert>
 #include <cstdio>
 #include <exception>
+#include <thread>
 
 namespace edo::detail {
 
@@ -50,6 +51,17 @@ void task_release_n(task_header* t, std::uint64_t n) noexcept {
   const std::uint64_t prev = t->state_.fetch_sub(n * ref_one, std::memory_order_acq_rel);
   assert((prev & ref_mask) >= n * ref_one);
   if ((prev & ref_mask) == n * ref_one) t->vtable_->dealloc(t);
+}
+
+void task_wait_last_reference(task_header* t) noexcept {
+  // ordering: acquire: the other holders' last uses of the cell happen before our return.
+  for (int spins = 0; (t->state_.load(std::memory_order_acquire) & ref_mask) != ref_one; ++spins) {
+    if (spins < 128) {
+      __builtin_ia32_pause();
+    } else {
+      std::this_thread::yield();
+    }
+  }
 }
 
 void task_wake(task_header* t) noexcept {

@@ -76,7 +76,9 @@ inline constexpr std::uint32_t frame_cache_cap(std::size_t cls) noexcept {
 
 EDO_ALWAYS_INLINE void* frame_alloc(std::size_t n) {
 #if !defined(EDO_ASAN)
-  frame_cache* c = tls.cache;
+  // A coroutine's ramp can be inlined into its caller's body, which may have computed the
+  // thread-local address before a suspension (see this_thread_context): not `tls` here.
+  frame_cache* c = this_thread_context().cache;
   if (EDO_LIKELY(c != nullptr && n <= frame_cache::max_small)) {
     const std::size_t cls = frame_cache::class_of(n);
     if (frame_cache::free_block* b = c->free_[cls]) {
@@ -92,8 +94,7 @@ EDO_ALWAYS_INLINE void* frame_alloc(std::size_t n) {
 EDO_ALWAYS_INLINE void frame_free(void* p, std::size_t n) noexcept {
 #if !defined(EDO_ASAN)
   // Called from coroutine destroy functions: the thread-local address must not be one
-  // computed before a suspension (see this_thread_context). frame_alloc runs in a
-  // coroutine's ramp, before its first suspension, and may read `tls` directly.
+  // computed before a suspension (see this_thread_context).
   frame_cache* c = this_thread_context().cache;
   if (EDO_LIKELY(c != nullptr && n <= frame_cache::max_small)) {
     const std::size_t cls = frame_cache::class_of(n);

@@ -173,6 +173,11 @@ EDO_API void report_unhandled(const task_header* t, const std::exception_ptr& e)
 EDO_API bool task_try_claim(task_header* t, std::uint64_t& seen) noexcept;
 EDO_API void task_release_claim(task_header* t) noexcept;
 
+// Before a task cell that lives on a stack (block_on's) goes away: waits until only the
+// caller's reference is left. A waker of one of its child strands holds a reference for the
+// few instructions after its wake was published (see composite::child_woken).
+EDO_API void task_wait_last_reference(task_header* t) noexcept;
+
 // The task's outcome after COMPLETE was observed with acquire ordering.
 inline bool task_is_complete(const task_header* t) noexcept {
   return (t->load_state() & task_state::complete) != 0;
