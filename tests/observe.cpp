@@ -140,7 +140,7 @@ TEST_P(Observe, TrackingCountsRuns) {
       while (co_await r.recv()) {
       }
     }(std::move(rx))).detach();
-    for (int i = 0; i < 5; ++i) co_await tx.send(i);
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(co_await tx.send(i));
     for (int i = 0; i < 10; ++i) co_await edo::yield_now();
     const auto d = edo::runtime_handle::current().dump();
     const edo::task_snapshot* t = find(d, "counter");
@@ -166,7 +166,7 @@ TEST_P(Observe, TraceIsValidJsonWithRunsSpawnsAndWakes) {
         co_return sum;
       }(std::move(rx)));
       co_await edo::spawn([](edo::sync::mpsc::sender<int> s) -> edo::task<> {
-        for (int i = 0; i < 3; ++i) co_await s.send(i);
+        for (int i = 0; i < 3; ++i) EXPECT_TRUE(co_await s.send(i));
       }, std::move(tx));
       co_await h;
       co_await edo::spawn_blocking([] { return 1; });

@@ -174,11 +174,14 @@ class EDO_API runtime::builder {
   builder& shutdown_timeout(std::chrono::nanoseconds d) &;
   builder& on_unhandled_exception(unhandled_exception_policy p) &;
   // Observability (edo/observe.hpp, edo/dump.hpp): per-task run statistics in dumps; the
-  // stall detector; a Chrome/Perfetto trace written at shutdown (or EDO_TRACE=file).
+  // stall detector; a Chrome/Perfetto trace written at shutdown (or EDO_TRACE=file); the
+  // live console served on a Unix socket for tools/edo-console (or EDO_CONSOLE=path;
+  // docs/console.md) — build() throws std::system_error if it cannot listen there.
   builder& enable_task_tracking(bool on = true) &;
   builder& warn_on_long_poll(std::chrono::nanoseconds d) &;
   builder& on_long_poll(std::function<void(const long_poll_report&)> f) &;
   builder& trace(std::string path) &;
+  builder& console(std::string path) &;
 
   builder&& enable_all() && { return std::move(enable_all()); }
   builder&& enable_time() && { return std::move(enable_time()); }
@@ -215,6 +218,7 @@ class EDO_API runtime::builder {
     return std::move(on_long_poll(std::move(f)));
   }
   builder&& trace(std::string path) && { return std::move(trace(std::move(path))); }
+  builder&& console(std::string path) && { return std::move(console(std::move(path))); }
 
   // Builds the runtime (threads start here for the multi-thread flavor).
   runtime build();

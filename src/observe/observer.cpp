@@ -1,12 +1,15 @@
 // The runtime observer (see observer.hpp).
 #include "observe/observer.hpp"
 
+#include <system_error>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include <edo/detail/context.hpp>
 
+#include "observe/console.hpp"
 #include "runtime/config.hpp"
 #include "runtime/context.hpp"
 
@@ -21,13 +24,29 @@ observer_config observer_config_from(const runtime_config& cfg) {
   if (o.trace_path.empty()) {
     if (const char* e = std::getenv("EDO_TRACE"); e != nullptr && *e != '\0') o.trace_path = e;
   }
-  // Stall detection and traces need per-task data.
-  if (o.long_poll.count() > 0 || !o.trace_path.empty()) o.track_tasks = true;
+  o.console_path = cfg.console_path;
+  o.console_required = !o.console_path.empty();
+  if (o.console_path.empty()) {
+    if (const char* e = std::getenv("EDO_CONSOLE"); e != nullptr && *e != '\0') o.console_path = e;
+  }
+  // Stall detection, traces and the console need per-task data.
+  if (o.long_poll.count() > 0 || !o.trace_path.empty() || !o.console_path.empty()) {
+    o.track_tasks = true;
+  }
   return o;
 }
 
 observer::observer(runtime_context& rt, observer_config cfg, std::size_t workers)
     : rt_(rt), cfg_(std::move(cfg)), slots_(workers) {
+  // The console first: it may throw, and nothing else has started yet.
+  if (!cfg_.console_path.empty()) {
+    try {
+      console_ = std::make_unique<console_server>(rt_, cfg_.console_path);
+    } catch (const std::system_error& e) {
+      if (cfg_.console_required) throw;
+      std::fprintf(stderr, "%s (EDO_CONSOLE); running without the console\n", e.what());
+    }
+  }
   if (!cfg_.trace_path.empty()) trace_ = make_trace_sink(cfg_.trace_path);
   if (cfg_.long_poll.count() > 0) monitor_ = std::thread([this] { monitor_main(); });
 }
@@ -40,6 +59,7 @@ void observer::stop() noexcept {
     if (stopping_) return;
     stopping_ = true;
   }
+  if (console_) console_->stop();  // closes its clients and removes the socket file
   cv_.notify_all();
   if (monitor_.joinable()) monitor_.join();
   if (trace_) trace_->flush();

@@ -8,7 +8,8 @@
 //
 // Threads: run_begin/run_end are called by the thread that runs the task (a worker, the
 // current-thread core, a block_on caller); on_spawn/on_schedule by whoever spawns or wakes;
-// the monitor thread reads the per-worker slots.
+// the monitor thread reads the per-worker slots; the console thread (observe/console.hpp)
+// reads the runtime through dump() and metrics().
 #pragma once
 
 #include <atomic>
@@ -28,6 +29,7 @@
 namespace edo::detail {
 
 class runtime_context;
+class console_server;
 
 // Receives the events of a trace (implemented by src/observe/trace.cpp). Timestamps are
 // steady_clock nanoseconds.
@@ -51,8 +53,15 @@ struct observer_config {
   std::chrono::nanoseconds long_poll{0};  // zero: no stall detection
   std::function<void(const long_poll_report&)> on_long_poll;
   std::string trace_path;
+  // The live console's Unix socket (empty: none). When it cannot listen there, building the
+  // runtime throws if console_required (the builder asked), else it warns on stderr
+  // (EDO_CONSOLE asked) and the runtime runs without it.
+  std::string console_path;
+  bool console_required = false;
 
-  bool any() const noexcept { return track_tasks || long_poll.count() > 0 || !trace_path.empty(); }
+  bool any() const noexcept {
+    return track_tasks || long_poll.count() > 0 || !trace_path.empty() || !console_path.empty();
+  }
 };
 
 class observer {
@@ -78,7 +87,7 @@ class observer {
   void on_thread_start(const char* name) noexcept;
 
   bool tracks_tasks() const noexcept { return cfg_.track_tasks; }
-  // Stops the monitor, writes the trace (runtime shutdown).
+  // Stops the console and the monitor, writes the trace (runtime shutdown).
   void stop() noexcept;
 
   static std::int64_t now_ns() noexcept {
@@ -104,6 +113,7 @@ class observer {
   observer_config cfg_;
   std::vector<slot> slots_;
   std::unique_ptr<trace_sink> trace_;
+  std::unique_ptr<console_server> console_;
   std::thread monitor_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -111,7 +121,7 @@ class observer {
 };
 
 // The observer configuration of a runtime from its builder options and the environment
-// (EDO_TRACE=file.json, EDO_CONSOLE=socket path).
+// (EDO_TRACE=file.json, EDO_CONSOLE=socket path; a builder option wins over its variable).
 observer_config observer_config_from(const struct runtime_config& cfg);
 
 }  // namespace edo::detail

@@ -37,6 +37,8 @@ struct runtime_config {
   std::function<void(const long_poll_report&)> on_long_poll;
   // A Chrome/Perfetto trace written at shutdown (empty: EDO_TRACE, or none).
   std::string trace_path;
+  // The live console's Unix socket (empty: EDO_CONSOLE, or none); see docs/console.md.
+  std::string console_path;
   std::size_t max_blocking_threads = 512;
   std::chrono::nanoseconds thread_keep_alive = std::chrono::seconds(10);
 };

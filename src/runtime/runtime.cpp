@@ -207,6 +207,10 @@ runtime::builder& runtime::builder::trace(std::string path) & {
   cfg_->trace_path = std::move(path);
   return *this;
 }
+runtime::builder& runtime::builder::console(std::string path) & {
+  cfg_->console_path = std::move(path);
+  return *this;
+}
 
 runtime runtime::builder::build() {
   if (cfg_ == nullptr) throw std::logic_error("edo::runtime::builder used after move");
