@@ -6,6 +6,8 @@
 #include <edo/detail/context.hpp>
 #include <edo/detail/executor.hpp>
 
+#include "futex.hpp"  // src/core
+
 namespace edo::detail {
 
 void local_executor::schedule(task_header*) noexcept {
@@ -13,7 +15,7 @@ void local_executor::schedule(task_header*) noexcept {
   // paused clock never auto-advances in between.
   if (busy_ != nullptr) busy_->fetch_add(1, std::memory_order_seq_cst);
   pending_.store(1, std::memory_order_release);
-  pending_.notify_one();
+  thread_notify(pending_);
 }
 
 void local_executor::release(task_header*) noexcept {}
@@ -41,7 +43,7 @@ void local_executor::run(task_header* t) {
       if (pending_.exchange(0, std::memory_order_acquire) == 0) {
         if (on_idle_ != nullptr) on_idle_(idle_ctx_);
         while (pending_.exchange(0, std::memory_order_acquire) == 0) {
-          pending_.wait(0, std::memory_order_acquire);
+          thread_wait(pending_, 0);
         }
       }
     }

@@ -1,9 +1,7 @@
 // The parkable drivers and the worker parker (see driver.hpp).
 #include "driver/driver.hpp"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "core/futex.hpp"
 
 namespace edo::detail {
 
@@ -13,7 +11,9 @@ driver::driver(time_driver* time, io_driver* io) noexcept : time_(time), io_(io)
   if (time_ != nullptr) time_->set_wake(&wake_from_timer, this);
 }
 
-void driver::wake_from_timer(void* self) noexcept { static_cast<driver*>(self)->unpark(); }
+void driver::wake_from_timer(void* self) noexcept {
+  static_cast<driver*>(self)->unpark();
+}
 
 std::size_t driver::block(std::optional<std::chrono::nanoseconds> wait) noexcept {
   if (io_ != nullptr) return io_->turn(wait);
@@ -60,19 +60,6 @@ void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_ad
   time_->process();
 }
 
-namespace {
-
-void futex_wait(std::atomic<std::uint32_t>* a, std::uint32_t expected) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(a), FUTEX_WAIT_PRIVATE, expected,
-            nullptr, nullptr, 0);
-}
-void futex_wake(std::atomic<std::uint32_t>* a) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(a), FUTEX_WAKE_PRIVATE, 1, nullptr,
-            nullptr, 0);
-}
-
-}  // namespace
-
 void worker_parker::park(driver& d, bool auto_advance) noexcept {
   std::uint32_t s = notified;
   // ordering: acquire pairs with unpark()'s release exchange.
@@ -95,7 +82,7 @@ void worker_parker::park(driver& d, bool auto_advance) noexcept {
     return;
   }
   for (;;) {
-    futex_wait(&state_, parked_futex);
+    futex_wait(&state_, parked_futex, std::nullopt);
     s = notified;
     if (state_.compare_exchange_strong(s, empty, std::memory_order_acquire)) return;
     // Spurious wake-up: still parked_futex; wait again.

@@ -2,28 +2,9 @@
 // state goes empty → parked → (unpark) notified → empty.
 #include "driver/parker.hpp"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <ctime>
+#include "core/futex.hpp"
 
 namespace edo::detail {
-namespace {
-
-void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t expected,
-                const struct timespec* timeout) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAIT_PRIVATE, expected,
-            timeout, nullptr, 0);
-}
-
-void futex_wake(std::atomic<std::uint32_t>* addr) noexcept {
-  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAKE_PRIVATE, 1, nullptr,
-            nullptr, 0);
-}
-
-}  // namespace
 
 void parker::park(std::optional<std::chrono::nanoseconds> timeout) noexcept {
   // ordering: acquire pairs with unpark()'s release: the unparker's writes are visible.
@@ -38,13 +19,8 @@ void parker::park(std::optional<std::chrono::nanoseconds> timeout) noexcept {
     state_.exchange(empty, std::memory_order_acquire);
     return;
   }
-  struct timespec ts {};
-  if (timeout) {
-    ts.tv_sec = static_cast<time_t>(timeout->count() / 1'000'000'000);
-    ts.tv_nsec = static_cast<long>(timeout->count() % 1'000'000'000);
-  }
   // One wait: spurious wake-ups and timeouts are fine (callers re-check their conditions).
-  futex_wait(&state_, parked, timeout ? &ts : nullptr);
+  futex_wait(&state_, parked, timeout);
   state_.exchange(empty, std::memory_order_acquire);
 }
 

@@ -1,13 +1,15 @@
 // The current-thread runtime (see runtime.hpp).
 #include "scheduler/current_thread/runtime.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <stdexcept>
 
 #include <edo/detail/context.hpp>
 #include <edo/detail/executor.hpp>
+
+#include "core/futex.hpp"
 
 namespace edo::detail {
 
@@ -42,9 +44,13 @@ current_thread_runtime::current_thread_runtime(runtime_config cfg)
 
 current_thread_runtime::~current_thread_runtime() = default;
 
-scheduler* current_thread_runtime::task_scheduler(bool) { return this; }
+scheduler* current_thread_runtime::task_scheduler(bool) {
+  return this;
+}
 
-void current_thread_runtime::submit(task_header* t) noexcept { schedule(t); }
+void current_thread_runtime::submit(task_header* t) noexcept {
+  schedule(t);
+}
 
 timer_queue& current_thread_runtime::timer_queue_for_this_thread() noexcept {
   return time_->queue(0);
@@ -104,8 +110,11 @@ void current_thread_runtime::park(steady::time_point deadline) noexcept {
   if (deadline != steady::time_point::max()) max_wait = deadline - steady::now();
   worker_counters::bump(counters_.park_count);
   // Busy time is counted from wake-up to park (a clock read per park, not per task run).
-  worker_counters::bump(counters_.busy_ns, static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - busy_since_).count()));
+  worker_counters::bump(
+      counters_.busy_ns,
+      static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - busy_since_)
+              .count()));
   // Nothing runs here while we park: a paused clock may jump to the next timer, unless a
   // blocking job may still wake a task.
   driver_.park(max_wait, blocking_->in_flight() == 0);
@@ -180,12 +189,12 @@ class current_thread_runtime::block_on_sched final : public scheduler {
 
   void signal(std::uint32_t bits) noexcept {
     pending_.fetch_or(bits, std::memory_order_seq_cst);
-    pending_.notify_one();
+    thread_notify(pending_);
   }
   std::uint32_t wait() noexcept {
     std::uint32_t bits;
     while ((bits = pending_.exchange(0, std::memory_order_seq_cst)) == 0) {
-      pending_.wait(0, std::memory_order_seq_cst);
+      thread_wait(pending_, 0);
     }
     return bits;
   }
@@ -205,8 +214,8 @@ bool current_thread_runtime::try_take_core(block_on_sched* waiter) {
     std::erase(core_waiters_, waiter);
     return true;
   }
-  if (waiter != nullptr && std::find(core_waiters_.begin(), core_waiters_.end(), waiter) ==
-                               core_waiters_.end()) {
+  if (waiter != nullptr &&
+      std::find(core_waiters_.begin(), core_waiters_.end(), waiter) == core_waiters_.end()) {
     core_waiters_.push_back(waiter);
   }
   return false;
@@ -290,9 +299,8 @@ bool current_thread_runtime::shutdown(std::chrono::nanoseconds timeout) {
   runtime_enter enter(this, &tag_);
   owned_.close_and_cancel_all();
   if (!first && owned_.empty()) return true;
-  const auto deadline = timeout == std::chrono::nanoseconds::max()
-                            ? steady::time_point::max()
-                            : steady::now() + timeout;
+  const auto deadline = timeout == std::chrono::nanoseconds::max() ? steady::time_point::max()
+                                                                   : steady::now() + timeout;
   const bool ok = run_loop(loop_until::no_tasks, nullptr, deadline);
   if (!ok) leak_remaining();
   const bool blocking_ok = stop_blocking(deadline);
