@@ -9,9 +9,10 @@
 #
 # Environment:
 #   SCALE        size multiplier passed to every program (default 1; --smoke: 0.01)
-#   EDO_BENCH    edo's benchmark binary (default build/release/bench/edo_bench); if it
-#                is missing it is built with the `release` CMake preset
-#   EDO_REBUILD  1 = run the cmake build of edo_bench even if the binary exists
+#   EDO_BENCH    edo's benchmark binary (default build/release/bench/edo_bench, built or
+#                brought up to date with the `release` CMake preset first)
+#   EDO_REBUILD  0 = use the binary as it is (default 1: an incremental cmake build, so a
+#                stale binary is never measured; a given EDO_BENCH defaults to 0)
 #   RUNTIMES     which runtimes to run, in order (default: edo tokio smol async-std asio node)
 #   PEER_BUILD   build dir for the peers (default bench/peers/target; see peers/build.sh)
 #   RESULTS_DIR  where the report goes (default bench/results; --smoke:
@@ -46,6 +47,7 @@ else
   export SCALE="${SCALE:-1}"
   RESULTS_DIR="${RESULTS_DIR:-bench/results}"
 fi
+if [[ -n "${EDO_BENCH:-}" ]]; then EDO_REBUILD="${EDO_REBUILD:-0}"; fi
 EDO_BENCH="${EDO_BENCH:-build/release/bench/edo_bench}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-1800}"
 DATE="$(date +%F)"
@@ -62,9 +64,9 @@ if [[ "$needs_peers" == 1 ]]; then
 fi
 failed=()
 skip_edo=0
-if has_runtime edo && { [[ ! -x "$EDO_BENCH" ]] || [[ "${EDO_REBUILD:-0}" == 1 ]]; }; then
+if has_runtime edo && { [[ ! -x "$EDO_BENCH" ]] || [[ "${EDO_REBUILD:-1}" == 1 ]]; }; then
   log "building edo_bench (cmake --preset release)"
-  if ! { cmake --preset release && cmake --build --preset release --target edo_bench; }; then
+  if ! { cmake --preset release >/dev/null && cmake --build --preset release --target edo_bench >&2; }; then
     log "building edo_bench failed; running the peers only"
     failed+=("edo: building edo_bench failed")
     skip_edo=1

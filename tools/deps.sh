@@ -7,7 +7,7 @@ what=${1:-all}
 
 pkgs=(cmake ninja-build g++ ccache libgtest-dev)
 if [[ $what == test || $what == all ]]; then
-  pkgs+=(clang-16 libclang-rt-16-dev)
+  pkgs+=(clang-16 libclang-rt-16-dev tmux)  # tmux drives edo-console's live view in a test
 fi
 if [[ $what == bench || $what == all || $what == test ]]; then
   pkgs+=(libboost1.81-dev nodejs gnuplot-nox python3
@@ -26,6 +26,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if ! command -v cargo >/dev/null 2>&1 && [[ $what != test ]]; then
+if ! command -v cargo >/dev/null 2>&1; then
   echo "tools/deps.sh: cargo not found; the Rust peers need Rust (rustc + cargo)" >&2
 fi

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=("$@")
-((${#steps[@]})) || steps=(dev asan tsan)
+((${#steps[@]})) || steps=(dev asan tsan bench)
 
 tools/deps.sh test
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/build/.ccache}
