@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     const double c0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = cpu_seconds() - c0;
     std::printf("idle_cpu runtime=edo flavor=%s seconds=%.2f cpu_percent=%.3f\n", flavor, wall,
                 100.0 * cpu / wall);

@@ -27,8 +27,12 @@ struct tracer {
   ~tracer() { log->push_back("~" + name); }
 };
 
-edo::task<int> value(int v) { co_return v; }
-edo::task<> nothing() { co_return; }
+edo::task<int> value(int v) {
+  co_return v;
+}
+edo::task<> nothing() {
+  co_return;
+}
 
 TEST(Join, CollectsResultsInOrder) {
   auto t = []() -> edo::task<int> {
@@ -182,9 +186,9 @@ TEST(Shield, RunsToCompletionDespiteCancellation) {
   auto t = [&]() -> edo::task<> {
     auto fire = [&]() -> edo::task<> {
       co_await edo::yield_now();
-      trigger.fire(1);                  // select's branch 1 wins: branch 0 is cancelled
+      trigger.fire(1);  // select's branch 1 wins: branch 0 is cancelled
       co_await edo::yield_now();
-      inner.fire(1);                    // the shield completes nonetheless
+      inner.fire(1);  // the shield completes nonetheless
     };
     co_await edo::join(edo::select(shielded(), trigger.wait()), fire());
   };
@@ -311,7 +315,9 @@ struct counted {
   ~counted() { --alive; }
 };
 
-edo::task<int> take_counted(counted c) { co_return c.v; }
+edo::task<int> take_counted(counted c) {
+  co_return c.v;
+}
 
 TEST(Temporaries, AwaitingTemporariesDestroysEachOnce) {
   // GCC 12 destroys some co_await temporaries twice (PR 100611); edo's API shapes must not

@@ -11,7 +11,9 @@
 
 namespace {
 
-edo::task<int> answer() { co_return 42; }
+edo::task<int> answer() {
+  co_return 42;
+}
 
 TEST(Task, IsLazy) {
   bool ran = false;
@@ -35,7 +37,10 @@ TEST(Task, DestroyingAnUnstartedTaskDestroysItsFrame) {
     ++*c;
     co_return;
   };
-  { auto t = f(counter); EXPECT_EQ(counter.use_count(), 2); }
+  {
+    auto t = f(counter);
+    EXPECT_EQ(counter.use_count(), 2);
+  }
   EXPECT_EQ(counter.use_count(), 1);
   EXPECT_EQ(*counter, 0);
 }
@@ -85,9 +90,8 @@ TEST(Task, ExceptionsPropagateToTheAwaiter) {
 
 edo::task<std::uint64_t> sum_to(std::uint64_t n) {
   std::uint64_t s = 0;
-  for (std::uint64_t i = 0; i < n; ++i) s += co_await [](std::uint64_t x) -> edo::task<std::uint64_t> {
-    co_return x;
-  }(i);
+  for (std::uint64_t i = 0; i < n; ++i)
+    s += co_await [](std::uint64_t x) -> edo::task<std::uint64_t> { co_return x; }(i);
   co_return s;
 }
 

@@ -40,22 +40,36 @@ TEST_P(Observe, DumpNamesTheLeafAndTheLocationOfEachAwait) {
   auto rt = make_runtime(/*paused=*/true);
   auto [tx, rx] = edo::sync::mpsc::channel<int>(1);
   auto mtx = std::make_shared<edo::sync::mutex<int>>(0);
-  rt.block_on([](edo::sync::mpsc::receiver<int> r, std::shared_ptr<edo::sync::mutex<int>> m) -> edo::task<> {
-    edo::task_builder().name("sleeper").spawn([]() -> edo::task<> { co_await edo::time::sleep(1h); }()).detach();
-    edo::task_builder().name("reader").spawn([](edo::sync::mpsc::receiver<int> rr) -> edo::task<> {
-      co_await recv_one(rr);
-    }(std::move(r))).detach();
+  rt.block_on([](edo::sync::mpsc::receiver<int> r,
+                 std::shared_ptr<edo::sync::mutex<int>> m) -> edo::task<> {
+    edo::task_builder()
+        .name("sleeper")
+        .spawn([]() -> edo::task<> { co_await edo::time::sleep(1h); }())
+        .detach();
+    edo::task_builder()
+        .name("reader")
+        .spawn([](edo::sync::mpsc::receiver<int> rr) -> edo::task<> {
+          co_await recv_one(rr);
+        }(std::move(r)))
+        .detach();
     auto held = co_await m->lock();  // the locker below waits for this guard
-    edo::task_builder().name("locker").spawn([](std::shared_ptr<edo::sync::mutex<int>> mm) -> edo::task<> {
-      auto g = co_await mm->lock();
-    }(m)).detach();
+    edo::task_builder()
+        .name("locker")
+        .spawn([](std::shared_ptr<edo::sync::mutex<int>> mm) -> edo::task<> {
+          auto g = co_await mm->lock();
+        }(m))
+        .detach();
     auto target = edo::spawn([]() -> edo::task<> { co_await edo::time::sleep(2h); });
-    edo::task_builder().name("joiner").spawn([](edo::join_handle<void> h) -> edo::task<> {
-      co_await h;
-    }(std::move(target))).detach();
-    edo::task_builder().name("joined").spawn([]() -> edo::task<> {
-      co_await edo::join(edo::time::sleep(3h), edo::time::sleep(4h));
-    }()).detach();
+    edo::task_builder()
+        .name("joiner")
+        .spawn([](edo::join_handle<void> h) -> edo::task<> { co_await h; }(std::move(target)))
+        .detach();
+    edo::task_builder()
+        .name("joined")
+        .spawn([]() -> edo::task<> {
+          co_await edo::join(edo::time::sleep(3h), edo::time::sleep(4h));
+        }())
+        .detach();
     // Wait (no sleeping: by re-checking) until every one of them reached its await; on the
     // multi-thread runtime they run on the workers while this thread looks.
     edo::runtime_dump d;
@@ -136,10 +150,13 @@ TEST_P(Observe, TrackingCountsRuns) {
   auto rt = b.enable_all().enable_task_tracking().build();
   rt.block_on([]() -> edo::task<> {
     auto [tx, rx] = edo::sync::mpsc::channel<int>(1);
-    edo::task_builder().name("counter").spawn([](edo::sync::mpsc::receiver<int> r) -> edo::task<> {
-      while (co_await r.recv()) {
-      }
-    }(std::move(rx))).detach();
+    edo::task_builder()
+        .name("counter")
+        .spawn([](edo::sync::mpsc::receiver<int> r) -> edo::task<> {
+          while (co_await r.recv()) {
+          }
+        }(std::move(rx)))
+        .detach();
     for (int i = 0; i < 5; ++i) EXPECT_TRUE(co_await tx.send(i));
     for (int i = 0; i < 10; ++i) co_await edo::yield_now();
     const auto d = edo::runtime_handle::current().dump();
@@ -155,19 +172,23 @@ TEST_P(Observe, TraceIsValidJsonWithRunsSpawnsAndWakes) {
                     ("edo_trace_" + std::to_string(::getpid()) + "_" +
                      std::to_string(static_cast<int>(GetParam())) + ".json");
   {
-    auto b = GetParam() == edo_test::flavor::current_thread ? edo::runtime::builder::current_thread()
-                                                            : edo::runtime::builder::multi_thread();
+    auto b = GetParam() == edo_test::flavor::current_thread
+                 ? edo::runtime::builder::current_thread()
+                 : edo::runtime::builder::multi_thread();
     auto rt = b.enable_all().trace(path.string()).build();
     rt.block_on([]() -> edo::task<> {
       auto [tx, rx] = edo::sync::mpsc::channel<int>(1);
-      auto h = edo::task_builder().name("traced").spawn([](edo::sync::mpsc::receiver<int> r) -> edo::task<int> {
-        int sum = 0;
-        while (auto v = co_await r.recv()) sum += *v;
-        co_return sum;
-      }(std::move(rx)));
-      co_await edo::spawn([](edo::sync::mpsc::sender<int> s) -> edo::task<> {
-        for (int i = 0; i < 3; ++i) EXPECT_TRUE(co_await s.send(i));
-      }, std::move(tx));
+      auto h = edo::task_builder().name("traced").spawn(
+          [](edo::sync::mpsc::receiver<int> r) -> edo::task<int> {
+            int sum = 0;
+            while (auto v = co_await r.recv()) sum += *v;
+            co_return sum;
+          }(std::move(rx)));
+      co_await edo::spawn(
+          [](edo::sync::mpsc::sender<int> s) -> edo::task<> {
+            for (int i = 0; i < 3; ++i) EXPECT_TRUE(co_await s.send(i));
+          },
+          std::move(tx));
       co_await h;
       co_await edo::spawn_blocking([] { return 1; });
     }());

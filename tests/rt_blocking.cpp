@@ -130,16 +130,20 @@ TEST(RtBlockInPlace, OtherTasksRunWhileItBlocks) {
   rt.block_on([]() -> edo::task<> {
     std::promise<void> signal;
     auto fut = signal.get_future();
-    auto waiter = edo::spawn([](std::future<void>& f) -> edo::task<int> {
-      // Blocks its worker until the other task signals: only possible because
-      // block_in_place hands the worker's queue to a new thread first.
-      edo::block_in_place([&f] { f.wait(); });
-      co_return 1;
-    }, std::ref(fut));
-    auto signaller = edo::spawn([](std::promise<void>& p) -> edo::task<> {
-      co_await edo::yield_now();
-      p.set_value();
-    }, std::ref(signal));
+    auto waiter = edo::spawn(
+        [](std::future<void>& f) -> edo::task<int> {
+          // Blocks its worker until the other task signals: only possible because
+          // block_in_place hands the worker's queue to a new thread first.
+          edo::block_in_place([&f] { f.wait(); });
+          co_return 1;
+        },
+        std::ref(fut));
+    auto signaller = edo::spawn(
+        [](std::promise<void>& p) -> edo::task<> {
+          co_await edo::yield_now();
+          p.set_value();
+        },
+        std::ref(signal));
     co_await signaller;
     EXPECT_EQ(co_await waiter, 1);
   }());

@@ -59,17 +59,19 @@ TEST_P(RtLocal, ConcurrentTasksSeeTheirOwnValues) {
   rt.block_on([]() -> edo::task<> {
     std::vector<edo::join_handle<bool>> hs;
     for (int i = 0; i < 100; ++i) {
-      hs.push_back(edo::spawn([](int k) -> edo::task<bool> {
-        co_return co_await depth.scope(k, []() -> edo::task<bool> {
-          const int mine = depth.get();
-          bool ok = true;
-          for (int j = 0; j < 20; ++j) {
-            co_await edo::yield_now();
-            ok = ok && depth.get() == mine;
-          }
-          co_return ok;
-        }());
-      }, i));
+      hs.push_back(edo::spawn(
+          [](int k) -> edo::task<bool> {
+            co_return co_await depth.scope(k, []() -> edo::task<bool> {
+              const int mine = depth.get();
+              bool ok = true;
+              for (int j = 0; j < 20; ++j) {
+                co_await edo::yield_now();
+                ok = ok && depth.get() == mine;
+              }
+              co_return ok;
+            }());
+          },
+          i));
     }
     for (auto& h : hs) EXPECT_TRUE(co_await h);
   }());
@@ -83,14 +85,16 @@ TEST_P(RtLocal, SpawnLocalStaysOnItsThread) {
       const auto home = std::this_thread::get_id();
       std::vector<edo::join_handle<bool>> hs;
       for (int i = 0; i < 20; ++i) {
-        hs.push_back(edo::spawn_local([](std::thread::id h) -> edo::task<bool> {
-          bool same = std::this_thread::get_id() == h;
-          for (int j = 0; j < 50; ++j) {
-            co_await edo::yield_now();
-            same = same && std::this_thread::get_id() == h;
-          }
-          co_return same;
-        }, home));
+        hs.push_back(edo::spawn_local(
+            [](std::thread::id h) -> edo::task<bool> {
+              bool same = std::this_thread::get_id() == h;
+              for (int j = 0; j < 50; ++j) {
+                co_await edo::yield_now();
+                same = same && std::this_thread::get_id() == h;
+              }
+              co_return same;
+            },
+            home));
       }
       bool all = true;
       for (auto& h : hs) all = all && co_await h;

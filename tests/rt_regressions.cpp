@@ -12,23 +12,29 @@ namespace {
 
 class RtRegressions : public edo_test::flavor_test {};
 
-edo::task<> blocking_branch() { co_await edo::spawn_blocking([] {}); }
+edo::task<> blocking_branch() {
+  co_await edo::spawn_blocking([] {});
+}
 
 // block_on's task cell lives on block_on's stack: a join branch woken by a blocking-pool
 // thread held a reference on it after block_on returned (stack use after return).
 TEST_P(RtRegressions, BlockOnReturnsOnlyAfterTheLastWakerLetGo) {
   for (int i = 0; i < 200; ++i) {
     auto rt = make_runtime();
-    rt.block_on([]() -> edo::task<> { co_await edo::join(blocking_branch(), blocking_branch()); }());
+    rt.block_on(
+        []() -> edo::task<> { co_await edo::join(blocking_branch(), blocking_branch()); }());
   }
   for (int i = 0; i < 200; ++i) {
     edo::block_on([]() -> edo::task<> {
-      co_await edo::join([]() -> edo::task<> { co_return; }(), []() -> edo::task<> { co_return; }());
+      co_await edo::join([]() -> edo::task<> { co_return; }(),
+                         []() -> edo::task<> { co_return; }());
     }());
   }
 }
 
-edo::task<int> child(int v) { co_return v; }
+edo::task<int> child(int v) {
+  co_return v;
+}
 
 edo::task<long> parent() {
   long s = 0;

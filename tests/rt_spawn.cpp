@@ -21,7 +21,9 @@ using edo_test::event_source;
 
 class RtSpawn : public edo_test::flavor_test {};
 
-edo::task<int> value(int v) { co_return v; }
+edo::task<int> value(int v) {
+  co_return v;
+}
 
 TEST_P(RtSpawn, SpawnAndAwait) {
   auto rt = make_runtime();
@@ -80,10 +82,12 @@ TEST_P(RtSpawn, AbortCancelsAtTheCurrentAwait) {
       std::shared_ptr<std::atomic<int>> d;
       ~guard() { ++*d; }
     };
-    auto h = edo::spawn([](event_source& e, std::shared_ptr<std::atomic<int>> dd) -> edo::task<int> {
-      guard g{dd};
-      co_return co_await e.wait();
-    }, std::ref(ev), d);
+    auto h = edo::spawn(
+        [](event_source& e, std::shared_ptr<std::atomic<int>> dd) -> edo::task<int> {
+          guard g{dd};
+          co_return co_await e.wait();
+        },
+        std::ref(ev), d);
     while (ev.waiting() == 0) co_await edo::yield_now();
     h.abort();
     bool cancelled = false;
@@ -115,10 +119,12 @@ TEST_P(RtSpawn, AbortBeforeFirstRunNeverRunsTheTask) {
   auto rt = make_runtime();
   auto ran = std::make_shared<std::atomic<bool>>(false);
   rt.block_on([](std::shared_ptr<std::atomic<bool>> r) -> edo::task<> {
-    auto h = edo::spawn([](std::shared_ptr<std::atomic<bool>> rr) -> edo::task<> {
-      *rr = true;
-      co_return;
-    }, r);
+    auto h = edo::spawn(
+        [](std::shared_ptr<std::atomic<bool>> rr) -> edo::task<> {
+          *rr = true;
+          co_return;
+        },
+        r);
     h.abort();
     bool threw = false;
     try {
@@ -141,10 +147,12 @@ TEST_P(RtSpawn, DroppedHandleDetaches) {
   auto done = std::make_shared<std::atomic<bool>>(false);
   rt.block_on([](event_source& e, std::shared_ptr<std::atomic<bool>> d) -> edo::task<> {
     {
-      auto h = edo::spawn([](event_source& ee, std::shared_ptr<std::atomic<bool>> dd) -> edo::task<> {
-        co_await ee.wait();
-        *dd = true;
-      }, std::ref(e), d);
+      auto h = edo::spawn(
+          [](event_source& ee, std::shared_ptr<std::atomic<bool>> dd) -> edo::task<> {
+            co_await ee.wait();
+            *dd = true;
+          },
+          std::ref(e), d);
     }  // detached
     while (e.waiting() == 0) co_await edo::yield_now();
     e.fire(1);
@@ -173,24 +181,28 @@ TEST_P(RtSpawn, YieldLetsOthersRun) {
   std::vector<int> order;
   std::mutex mu;
   rt.block_on([](std::vector<int>& o, std::mutex& m) -> edo::task<> {
-    auto a = edo::spawn([](std::vector<int>& oo, std::mutex& mm) -> edo::task<> {
-      for (int i = 0; i < 3; ++i) {
-        {
-          std::lock_guard lock(mm);
-          oo.push_back(1);
-        }
-        co_await edo::yield_now();
-      }
-    }, std::ref(o), std::ref(m));
-    auto b = edo::spawn([](std::vector<int>& oo, std::mutex& mm) -> edo::task<> {
-      for (int i = 0; i < 3; ++i) {
-        {
-          std::lock_guard lock(mm);
-          oo.push_back(2);
-        }
-        co_await edo::yield_now();
-      }
-    }, std::ref(o), std::ref(m));
+    auto a = edo::spawn(
+        [](std::vector<int>& oo, std::mutex& mm) -> edo::task<> {
+          for (int i = 0; i < 3; ++i) {
+            {
+              std::lock_guard lock(mm);
+              oo.push_back(1);
+            }
+            co_await edo::yield_now();
+          }
+        },
+        std::ref(o), std::ref(m));
+    auto b = edo::spawn(
+        [](std::vector<int>& oo, std::mutex& mm) -> edo::task<> {
+          for (int i = 0; i < 3; ++i) {
+            {
+              std::lock_guard lock(mm);
+              oo.push_back(2);
+            }
+            co_await edo::yield_now();
+          }
+        },
+        std::ref(o), std::ref(m));
     co_await a;
     co_await b;
   }(order, mu));
@@ -207,10 +219,12 @@ TEST_P(RtSpawn, MillionTasksComplete) {
     std::vector<edo::join_handle<void>> hs;
     hs.reserve(1'000'000);
     for (int i = 0; i < 1'000'000; ++i) {
-      hs.push_back(edo::spawn([](std::atomic<long>* cc) -> edo::task<> {
-        cc->fetch_add(1, std::memory_order_relaxed);
-        co_return;
-      }, c.get()));
+      hs.push_back(edo::spawn(
+          [](std::atomic<long>* cc) -> edo::task<> {
+            cc->fetch_add(1, std::memory_order_relaxed);
+            co_return;
+          },
+          c.get()));
     }
     for (auto& h : hs) co_await h;
   }(counter));
@@ -224,10 +238,12 @@ TEST_P(RtSpawn, RuntimeDestroyedWithSuspendedTasksLeaksNothing) {
     auto rt = make_runtime();
     rt.block_on([](event_source& e, std::shared_ptr<int> a) -> edo::task<> {
       for (int i = 0; i < 100'000; ++i) {
-        edo::spawn([](event_source& ee, std::shared_ptr<int> aa) -> edo::task<> {
-          co_await ee.wait();
-          (void)aa;
-        }, std::ref(e), a);
+        edo::spawn(
+            [](event_source& ee, std::shared_ptr<int> aa) -> edo::task<> {
+              co_await ee.wait();
+              (void)aa;
+            },
+            std::ref(e), a);
       }
       co_await edo::yield_now();
     }(never, alive));
@@ -300,12 +316,12 @@ TEST(RtSpawnErrors, UnhandledExceptionCanShutTheRuntimeDown) {
                 .build();
   testing::internal::CaptureStderr();
   EXPECT_THROW(rt.block_on([]() -> edo::task<> {
-                 edo::spawn([]() -> edo::task<> {
-                   throw std::runtime_error("fatal");
-                   co_return;
-                 }).detach();
-                 for (;;) co_await edo::yield_now();
-               }()),
+    edo::spawn([]() -> edo::task<> {
+      throw std::runtime_error("fatal");
+      co_return;
+    }).detach();
+    for (;;) co_await edo::yield_now();
+  }()),
                std::runtime_error);
   testing::internal::GetCapturedStderr();
 }

@@ -37,18 +37,21 @@ TEST_P(Stress, MillionTasksSpawnedFromSeveralThreads) {
       std::vector<edo::join_handle<void>> hs;
       hs.reserve(per_thread);
       for (int k = 0; k < per_thread; ++k) {
-        hs.push_back(handle.spawn([](std::atomic<long>* r) -> edo::task<> {
-          r->fetch_add(1, std::memory_order_relaxed);
-          co_return;
-        }, &ran));
+        hs.push_back(handle.spawn(
+            [](std::atomic<long>* r) -> edo::task<> {
+              r->fetch_add(1, std::memory_order_relaxed);
+              co_return;
+            },
+            &ran));
       }
       // Await them from this (non-runtime) thread through block_on.
-      handle.block_on([](std::vector<edo::join_handle<void>>& v, std::atomic<long>& j) -> edo::task<> {
-        for (auto& h : v) {
-          co_await h;
-          j.fetch_add(1, std::memory_order_relaxed);
-        }
-      }(hs, joined));
+      handle.block_on(
+          [](std::vector<edo::join_handle<void>>& v, std::atomic<long>& j) -> edo::task<> {
+            for (auto& h : v) {
+              co_await h;
+              j.fetch_add(1, std::memory_order_relaxed);
+            }
+          }(hs, joined));
     });
   }
   for (auto& t : ths) t.join();
@@ -67,12 +70,14 @@ TEST_P(Stress, WakeStormFromForeignThreadsLosesNothing) {
                  std::vector<std::thread>& fs) -> edo::task<> {
     std::vector<edo::join_handle<void>> hs;
     for (auto& e : evs) {
-      hs.push_back(edo::spawn([](event_source& ev, int k, std::atomic<long>& r) -> edo::task<> {
-        for (int i = 0; i < k; ++i) {
-          co_await ev.wait();
-          r.fetch_add(1, std::memory_order_relaxed);
-        }
-      }, std::ref(e), n, std::ref(rec)));
+      hs.push_back(edo::spawn(
+          [](event_source& ev, int k, std::atomic<long>& r) -> edo::task<> {
+            for (int i = 0; i < k; ++i) {
+              co_await ev.wait();
+              r.fetch_add(1, std::memory_order_relaxed);
+            }
+          },
+          std::ref(e), n, std::ref(rec)));
     }
     // Four foreign threads fire every event source, interleaved.
     for (int t = 0; t < 4; ++t) {
@@ -94,8 +99,8 @@ TEST_P(Stress, AbortRacingWakeAndCompletion) {
   int values = 0, cancels = 0;
   for (int r = 0; r < rounds; ++r) {
     event_source ev;
-    auto h = rt.handle().spawn([](event_source& e) -> edo::task<int> { co_return co_await e.wait(); },
-                               std::ref(ev));
+    auto h = rt.handle().spawn(
+        [](event_source& e) -> edo::task<int> { co_return co_await e.wait(); }, std::ref(ev));
     std::thread firer([&] { ev.fire(r); });
     std::thread aborter([&] { h.abort(); });
     firer.join();
@@ -127,17 +132,21 @@ TEST_P(Stress, MillionCrossTaskHandoffs) {
   const int round_trips = 500'000 / scale_div;
   event_source ping, pong;
   const long sum = rt.block_on([](event_source& pi, event_source& po, int n) -> edo::task<long> {
-    auto b = edo::spawn([](event_source& in, event_source& out, int k) -> edo::task<> {
-      for (int i = 0; i < k; ++i) out.fire(co_await in.wait() + 1);
-    }, std::ref(pi), std::ref(po), n);
-    auto a = edo::spawn([](event_source& out, event_source& in, int k) -> edo::task<long> {
-      long s = 0;
-      for (int i = 0; i < k; ++i) {
-        out.fire(i);
-        s += co_await in.wait();
-      }
-      co_return s;
-    }, std::ref(pi), std::ref(po), n);
+    auto b = edo::spawn(
+        [](event_source& in, event_source& out, int k) -> edo::task<> {
+          for (int i = 0; i < k; ++i) out.fire(co_await in.wait() + 1);
+        },
+        std::ref(pi), std::ref(po), n);
+    auto a = edo::spawn(
+        [](event_source& out, event_source& in, int k) -> edo::task<long> {
+          long s = 0;
+          for (int i = 0; i < k; ++i) {
+            out.fire(i);
+            s += co_await in.wait();
+          }
+          co_return s;
+        },
+        std::ref(pi), std::ref(po), n);
     co_await b;
     co_return co_await a;
   }(ping, pong, round_trips));
@@ -151,15 +160,21 @@ TEST_P(Stress, ShutdownWhileBusy) {
     rt.block_on([](std::shared_ptr<int> l) -> edo::task<> {
       for (int i = 0; i < 200; ++i) {
         // Tasks that never stop: yielding loops that keep spawning short-lived children.
-        edo::spawn([](std::shared_ptr<int> ll) -> edo::task<> {
-          for (;;) {
-            edo::spawn([](std::shared_ptr<int> x) -> edo::task<> {
-              co_await edo::yield_now();
-              (void)x;
-            }, ll).detach();
-            co_await edo::yield_now();
-          }
-        }, l).detach();
+        edo::spawn(
+            [](std::shared_ptr<int> ll) -> edo::task<> {
+              for (;;) {
+                edo::spawn(
+                    [](std::shared_ptr<int> x) -> edo::task<> {
+                      co_await edo::yield_now();
+                      (void)x;
+                    },
+                    ll)
+                    .detach();
+                co_await edo::yield_now();
+              }
+            },
+            l)
+            .detach();
       }
       for (int i = 0; i < 100; ++i) co_await edo::yield_now();
     }(live));

@@ -33,10 +33,12 @@ TEST_P(Time, SleepsWakeInDeadlineOrder) {
   rt.block_on([](std::vector<int>& o) -> edo::task<> {
     std::vector<edo::join_handle<void>> hs;
     for (int ms : {50, 10, 30, 20, 40, 5000, 70000}) {
-      hs.push_back(edo::spawn([](std::vector<int>& oo, int m) -> edo::task<> {
-        co_await edo::time::sleep(std::chrono::milliseconds(m));
-        oo.push_back(m);
-      }, std::ref(o), ms));
+      hs.push_back(edo::spawn(
+          [](std::vector<int>& oo, int m) -> edo::task<> {
+            co_await edo::time::sleep(std::chrono::milliseconds(m));
+            oo.push_back(m);
+          },
+          std::ref(o), ms));
     }
     for (auto& h : hs) co_await h;
   }(order));
@@ -46,8 +48,9 @@ TEST_P(Time, SleepsWakeInDeadlineOrder) {
 TEST_P(Time, FarDeadlinesCascadeThroughEveryLevel) {
   auto rt = make_runtime(true);
   rt.block_on([]() -> edo::task<> {
-    for (auto d : {1ms, 63ms, 64ms, 4095ms, 4096ms, 262143ms, 262144ms,
-                   std::chrono::milliseconds(16777216), std::chrono::milliseconds(68719476736 + 5)}) {
+    for (auto d :
+         {1ms, 63ms, 64ms, 4095ms, 4096ms, 262143ms, 262144ms, std::chrono::milliseconds(16777216),
+          std::chrono::milliseconds(68719476736 + 5)}) {
       const instant t0 = instant::now();
       co_await edo::time::sleep(d);
       const auto took = instant::now() - t0;
@@ -73,10 +76,12 @@ TEST_P(Time, AdvanceFiresDueTimers) {
     const instant t0 = instant::now();
     // A deadline fixed up front: on the multi-thread runtime the task may register its
     // timer before or after the first advance.
-    auto h = edo::spawn([](instant start) -> edo::task<edo::time::instant> {
-      co_await edo::time::sleep_until(start + 100ms);
-      co_return instant::now();
-    }, t0);
+    auto h = edo::spawn(
+        [](instant start) -> edo::task<edo::time::instant> {
+          co_await edo::time::sleep_until(start + 100ms);
+          co_return instant::now();
+        },
+        t0);
     co_await edo::yield_now();
     co_await edo::time::advance(99ms);
     EXPECT_FALSE(h.is_finished());  // its timer is not due yet
@@ -90,10 +95,12 @@ TEST_P(Time, AbortedSleepUnregistersItsTimer) {
   auto rt = make_runtime(true);
   rt.block_on([]() -> edo::task<> {
     auto alive = std::make_shared<int>(0);
-    auto h = edo::spawn([](std::shared_ptr<int> a) -> edo::task<> {
-      co_await edo::time::sleep(1h);
-      (void)a;
-    }, alive);
+    auto h = edo::spawn(
+        [](std::shared_ptr<int> a) -> edo::task<> {
+          co_await edo::time::sleep(1h);
+          (void)a;
+        },
+        alive);
     co_await edo::yield_now();
     h.abort();
     bool cancelled = false;
@@ -213,10 +220,11 @@ TEST_P(Time, IntervalBurstCatchesUp) {
     const instant t0 = instant::now();
     edo::time::interval iv(10ms);
     EXPECT_EQ(co_await iv.tick(), t0);  // the first tick is immediate
-    co_await edo::time::advance(35ms);   // three ticks missed
+    co_await edo::time::advance(35ms);  // three ticks missed
     std::vector<long> at;
     for (int i = 0; i < 4; ++i) {
-      at.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(co_await iv.tick() - t0).count());
+      at.push_back(
+          std::chrono::duration_cast<std::chrono::milliseconds>(co_await iv.tick() - t0).count());
     }
     EXPECT_EQ(at, (std::vector<long>{10, 20, 30, 40}));
     EXPECT_EQ(instant::now() - t0, std::chrono::nanoseconds(40ms));

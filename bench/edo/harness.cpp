@@ -32,11 +32,13 @@ std::uint64_t scaled(std::uint64_t base) {
 }  // namespace
 
 sizes scaled_sizes() {
-  return sizes{scaled(100'000), scaled(1'000),   scaled(1'000),     scaled(10'000), scaled(100'000),
+  return sizes{scaled(100'000), scaled(1'000),     scaled(1'000), scaled(10'000),   scaled(100'000),
                scaled(100'000), scaled(1'000'000), scaled(2'000), scaled(1'000'000)};
 }
 
-const char* flavor_name(flavor f) { return f == flavor::mt ? "mt" : "ct"; }
+const char* flavor_name(flavor f) {
+  return f == flavor::mt ? "mt" : "ct";
+}
 
 edo::runtime build_runtime(flavor f) {
   if (f == flavor::mt) {
@@ -68,12 +70,14 @@ void bench(const std::string& workload, flavor f, const std::function<run()>& on
   (void)one();  // warm-up
   std::vector<run> runs;
   for (int i = 0; i < 5; ++i) runs.push_back(one());
-  std::sort(runs.begin(), runs.end(), [](const run& a, const run& b) { return a.elapsed < b.elapsed; });
+  std::sort(runs.begin(), runs.end(),
+            [](const run& a, const run& b) { return a.elapsed < b.elapsed; });
   const run m = runs[runs.size() / 2];
   std::string extra;
   if (workload == "timers") {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "overshoot_ms:%.3f", static_cast<double>(m.elapsed.count()) / 1e6 - 100.0);
+    std::snprintf(buf, sizeof buf, "overshoot_ms:%.3f",
+                  static_cast<double>(m.elapsed.count()) / 1e6 - 100.0);
     extra = buf;
   }
   emit(result_line(workload, f, m.n, m.elapsed, extra));

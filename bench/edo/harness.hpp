@@ -24,8 +24,8 @@ inline constexpr std::size_t tcp_msg = 64;
 inline constexpr std::uint32_t timers_seed = 2463534242u;
 
 struct sizes {
-  std::uint64_t spawn_tasks, yields_per_task, round_trips_per_pair, chain_depth,
-      msgs_per_producer, timers, timeout_iters, tcp_round_trips_per_client, idle_tasks;
+  std::uint64_t spawn_tasks, yields_per_task, round_trips_per_pair, chain_depth, msgs_per_producer,
+      timers, timeout_iters, tcp_round_trips_per_client, idle_tasks;
 };
 sizes scaled_sizes();
 

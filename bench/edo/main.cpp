@@ -21,8 +21,8 @@ namespace edo_bench {
 namespace {
 
 const std::vector<std::string> all_workloads = {
-    "spawn_many",     "yield_many", "ping_pong",     "chained_spawn", "mpsc_contended",
-    "timers",         "timeout_ready", "tcp_echo",   "idle_tasks_mem"};
+    "spawn_many", "yield_many",    "ping_pong", "chained_spawn", "mpsc_contended",
+    "timers",     "timeout_ready", "tcp_echo",  "idle_tasks_mem"};
 
 [[noreturn]] void usage() {
   std::fprintf(stderr, "usage: edo_bench <mt|ct> [workload,...]\nworkloads:");

@@ -141,7 +141,9 @@ edo::task<run> chained_spawn(std::uint64_t depth) {
   co_return run{depth, steady::now() - t0};
 }
 
-edo::task<> sleeper(std::uint64_t ms) { co_await edo::time::sleep(std::chrono::milliseconds(ms)); }
+edo::task<> sleeper(std::uint64_t ms) {
+  co_await edo::time::sleep(std::chrono::milliseconds(ms));
+}
 
 edo::task<run> timers(std::uint64_t n) {
   const auto t0 = steady::now();
@@ -153,7 +155,9 @@ edo::task<run> timers(std::uint64_t n) {
   co_return run{n, steady::now() - t0};
 }
 
-edo::task<std::uint64_t> ready(std::uint64_t v) { co_return v; }
+edo::task<std::uint64_t> ready(std::uint64_t v) {
+  co_return v;
+}
 
 edo::task<run> timeout_ready(std::uint64_t n) {
   const auto t0 = steady::now();
@@ -201,38 +205,41 @@ void idle_child(flavor f) {
   static std::atomic<std::uint64_t> started{0};
   const std::uint64_t n = scaled_sizes().idle_tasks;
   edo::runtime rt = build_runtime(f);
-  const std::string line = rt.block_on([](std::uint64_t count, flavor fl) -> edo::task<std::string> {
-    co_return co_await edo::spawn([](std::uint64_t cnt, flavor fll) -> edo::task<std::string> {
-      reset_hwm();
-      const std::uint64_t before = vm_hwm_bytes();
-      const auto t0 = steady::now();
-      std::vector<edo::join_handle<void>> hs;
-      hs.reserve(cnt);
-      for (std::uint64_t i = 0; i < cnt; ++i) {
-        hs.push_back(edo::spawn([]() -> edo::task<> {
-          started.fetch_add(1, std::memory_order_relaxed);
-          co_await edo::time::sleep(10s);
-        }()));
-      }
-      while (started.load(std::memory_order_relaxed) < cnt) co_await edo::yield_now();
-      const auto elapsed = steady::now() - t0;
-      const std::uint64_t after = vm_hwm_bytes();
-      for (auto& h : hs) h.abort();
-      for (auto& h : hs) {
-        bool cancelled = false;
-        try {
-          co_await h;
-        } catch (const edo::join_error& e) {
-          cancelled = e.is_cancelled();
-        }
-        check(cancelled, "idle task not cancelled");
-      }
-      char extra[64];
-      std::snprintf(extra, sizeof extra, "bytes_per_task:%.1f",
-                    static_cast<double>(after - before) / static_cast<double>(cnt));
-      co_return result_line("idle_tasks_mem", fll, cnt, elapsed, extra);
-    }, count, fl);
-  }(n, f));
+  const std::string line =
+      rt.block_on([](std::uint64_t count, flavor fl) -> edo::task<std::string> {
+        co_return co_await edo::spawn(
+            [](std::uint64_t cnt, flavor fll) -> edo::task<std::string> {
+              reset_hwm();
+              const std::uint64_t before = vm_hwm_bytes();
+              const auto t0 = steady::now();
+              std::vector<edo::join_handle<void>> hs;
+              hs.reserve(cnt);
+              for (std::uint64_t i = 0; i < cnt; ++i) {
+                hs.push_back(edo::spawn([]() -> edo::task<> {
+                  started.fetch_add(1, std::memory_order_relaxed);
+                  co_await edo::time::sleep(10s);
+                }()));
+              }
+              while (started.load(std::memory_order_relaxed) < cnt) co_await edo::yield_now();
+              const auto elapsed = steady::now() - t0;
+              const std::uint64_t after = vm_hwm_bytes();
+              for (auto& h : hs) h.abort();
+              for (auto& h : hs) {
+                bool cancelled = false;
+                try {
+                  co_await h;
+                } catch (const edo::join_error& e) {
+                  cancelled = e.is_cancelled();
+                }
+                check(cancelled, "idle task not cancelled");
+              }
+              char extra[64];
+              std::snprintf(extra, sizeof extra, "bytes_per_task:%.1f",
+                            static_cast<double>(after - before) / static_cast<double>(cnt));
+              co_return result_line("idle_tasks_mem", fll, cnt, elapsed, extra);
+            },
+            count, fl);
+      }(n, f));
   emit(line);
 }
 

@@ -69,7 +69,8 @@ edo::task<run> tcp_echo_run(std::uint64_t trips) {
   const auto t0 = steady::now();
   std::vector<edo::join_handle<void>> clients;
   clients.reserve(tcp_clients);
-  for (std::uint64_t c = 0; c < tcp_clients; ++c) clients.push_back(edo::spawn(echo_client(addr, c, trips)));
+  for (std::uint64_t c = 0; c < tcp_clients; ++c)
+    clients.push_back(edo::spawn(echo_client(addr, c, trips)));
   for (auto& h : clients) co_await h;
   const auto elapsed = steady::now() - t0;
   co_await server;

@@ -16,7 +16,9 @@
 
 namespace {
 
-edo::task<int> value() { co_return 1; }
+edo::task<int> value() {
+  co_return 1;
+}
 
 // A chain `depth` coroutines deep, suspended on an event that never fires.
 edo::task<int> chain(int depth, edo_test::event_source& ev) {

@@ -55,7 +55,9 @@ struct bridge {
   std::coroutine_handle<promise_type> handle;
 };
 
-inline bridge make_bridge() { co_return; }
+inline bridge make_bridge() {
+  co_return;
+}
 
 template <class A>
 class adapt_awaitable final : public leaf {

@@ -103,13 +103,13 @@ EDO_API void block_in_place_begin();
 
 // Runs f() on the blocking pool; the handle gives its result (see the file comment).
 template <class F>
-  requires std::is_invocable_v<std::decay_t<F>&>
-auto spawn_blocking(F&& f) {
+requires std::is_invocable_v < std::decay_t<F>
+& > auto spawn_blocking(F&& f) {
   using R = std::invoke_result_t<std::decay_t<F>&>;
   using cell_t = detail::blocking_cell<R, std::decay_t<F>>;
   detail::runtime_context& rt = detail::current_runtime("edo::spawn_blocking");
-  auto* cell = cell_t::make(detail::blocking_scheduler(rt), detail::next_task_id(rt),
-                            std::forward<F>(f));
+  auto* cell =
+      cell_t::make(detail::blocking_scheduler(rt), detail::next_task_id(rt), std::forward<F>(f));
   detail::submit_blocking(rt, cell);
   return detail::join_handle_access<R>::make(cell);
 }

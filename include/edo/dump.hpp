@@ -33,9 +33,9 @@ struct await_frame {
 };
 
 struct strand_snapshot {
-  std::vector<await_frame> frames;          // innermost first
-  std::string leaf;                          // what the innermost frame waits on
-  std::vector<strand_snapshot> branches;     // of a join / select / timeout
+  std::vector<await_frame> frames;        // innermost first
+  std::string leaf;                       // what the innermost frame waits on
+  std::vector<strand_snapshot> branches;  // of a join / select / timeout
   bool started = true;
 };
 

@@ -187,8 +187,8 @@ class join_all_awaitable final : public join_base {
     for (const auto& b : branches_) visit_branch(b.strand, fn, ctx);
   }
   void describe(std::string& out) const override {
-    out += "join_all of " + std::to_string(branches_.size()) + " (" +
-           std::to_string(remaining_) + " pending)";
+    out += "join_all of " + std::to_string(branches_.size()) + " (" + std::to_string(remaining_) +
+           " pending)";
   }
 
   std::vector<task<T>> tasks_;
@@ -201,8 +201,7 @@ class join_all_awaitable final : public join_base {
 // their results (std::monostate for void) once all finished. The first exception is
 // rethrown after the other branches were torn down.
 template <class... As>
-  requires(detail::edo_awaitable<As> && ...)
-[[nodiscard]] auto join(As&&... as) {
+requires(detail::edo_awaitable<As>&&...) [[nodiscard]] auto join(As&&... as) {
   return detail::join_awaitable<typename detail::as_task_t<As>::value_type...>(
       detail::as_task(std::forward<As>(as))...);
 }

@@ -15,8 +15,8 @@
 #pragma once
 
 #include <coroutine>
-#include <string>
 #include <cstdlib>
+#include <string>
 #include <utility>
 
 #include <edo/detail/task_cell.hpp>

@@ -62,7 +62,6 @@ class leaf {
   EDO_API virtual void describe(std::string& out) const;
 
  protected:
-
   // Records the suspending coroutine as its strand's resume point. Call first in
   // await_suspend.
   template <class P>

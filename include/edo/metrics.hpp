@@ -14,12 +14,12 @@
 namespace edo {
 
 struct worker_metrics {
-  std::uint64_t poll_count = 0;        // task runs
-  std::uint64_t steal_count = 0;       // tasks stolen from other workers
-  std::uint64_t steal_operations = 0;  // successful steals (each moves up to half a queue)
-  std::uint64_t park_count = 0;        // times it parked
-  std::uint64_t noop_count = 0;        // wake-ups that found nothing to do
-  std::uint64_t overflow_count = 0;    // times its local queue overflowed to the inject queue
+  std::uint64_t poll_count = 0;            // task runs
+  std::uint64_t steal_count = 0;           // tasks stolen from other workers
+  std::uint64_t steal_operations = 0;      // successful steals (each moves up to half a queue)
+  std::uint64_t park_count = 0;            // times it parked
+  std::uint64_t noop_count = 0;            // wake-ups that found nothing to do
+  std::uint64_t overflow_count = 0;        // times its local queue overflowed to the inject queue
   std::uint64_t local_schedule_count = 0;  // tasks scheduled from this worker
   std::size_t local_queue_depth = 0;
   std::chrono::nanoseconds busy_duration{0};  // time spent running tasks

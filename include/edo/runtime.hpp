@@ -84,11 +84,12 @@ class EDO_API runtime_handle {
 
   // Spawns onto this runtime from any thread (Tokio's Handle::spawn).
   template <class T>
-  join_handle<T> spawn(task<T> t, std::source_location loc = std::source_location::current()) const {
+  join_handle<T> spawn(task<T> t,
+                       std::source_location loc = std::source_location::current()) const {
     return detail::spawn_task_on(checked(), std::move(t), false, loc);
   }
   template <class F, class... Args>
-    requires detail::spawnable<F, Args...>
+  requires detail::spawnable<F, Args...>
   auto spawn(F&& f, Args&&... args) const {
     return detail::spawn_callable_on(checked(), false, std::source_location{}, nullptr,
                                      std::forward<F>(f), std::forward<Args>(args)...);
@@ -275,7 +276,7 @@ int run(F&& f, Args&&... args);
 
 // Defines main() to run `fn` — edo::task<int> fn() or edo::task<void> fn(), optionally
 // taking (int argc, char** argv) — on the default runtime. The twin of #[tokio::main].
-#define EDO_MAIN(fn)                       \
-  int main(int argc, char** argv) {        \
+#define EDO_MAIN(fn)                                \
+  int main(int argc, char** argv) {                 \
     return ::edo::detail::run_main(fn, argc, argv); \
   }

@@ -162,8 +162,7 @@ class select_awaitable final : public select_base {
 // Runs every awaitable as a branch of the calling task; returns the first to finish, as a
 // variant indexed like the arguments, after tearing down the others.
 template <class... As>
-  requires(detail::edo_awaitable<As> && ...)
-[[nodiscard]] auto select(As&&... as) {
+requires(detail::edo_awaitable<As>&&...) [[nodiscard]] auto select(As&&... as) {
   return detail::select_awaitable<typename detail::as_task_t<As>::value_type...>(
       detail::as_task(std::forward<As>(as))...);
 }

@@ -47,19 +47,20 @@ struct spawn_value<task<T>> {
 template <class T>
 join_handle<T> spawn_task_on(runtime_context& rt, task<T>&& t, bool local,
                              std::source_location loc = {}, const char* name = nullptr) {
-  auto* cell = spawned_cell<T>::make(std::move(t), spawn_scheduler(rt, local), next_task_id(rt), true);
+  auto* cell =
+      spawned_cell<T>::make(std::move(t), spawn_scheduler(rt, local), next_task_id(rt), true);
   init_task_info(rt, cell, loc, name);
   submit_task(rt, cell);
   return join_handle_access<T>::make(cell);
 }
 
 template <class F, class... Args>
-auto spawn_callable_on(runtime_context& rt, bool local, std::source_location loc,
-                       const char* name, F&& f, Args&&... args) {
+auto spawn_callable_on(runtime_context& rt, bool local, std::source_location loc, const char* name,
+                       F&& f, Args&&... args) {
   using T = spawn_result_t<F, Args...>;
   using cell_t = callable_cell<T, std::decay_t<F>, std::decay_t<Args>...>;
-  auto* cell = cell_t::make(spawn_scheduler(rt, local), next_task_id(rt), true,
-                            std::forward<F>(f), std::forward<Args>(args)...);
+  auto* cell = cell_t::make(spawn_scheduler(rt, local), next_task_id(rt), true, std::forward<F>(f),
+                            std::forward<Args>(args)...);
   init_task_info(rt, cell, loc, name);
   submit_task(rt, cell);
   return join_handle_access<T>::make(cell);
@@ -73,8 +74,7 @@ auto spawn_any(bool local, const char* what, std::source_location loc, const cha
   if constexpr (sizeof...(Args) == 0 && is_task<std::remove_cvref_t<F>>::value) {
     return spawn_task_on(rt, std::remove_cvref_t<F>(std::forward<F>(f)), local, loc, name);
   } else {
-    return spawn_callable_on(rt, local, loc, name, std::forward<F>(f),
-                             std::forward<Args>(args)...);
+    return spawn_callable_on(rt, local, loc, name, std::forward<F>(f), std::forward<Args>(args)...);
   }
 }
 
@@ -90,8 +90,9 @@ concept spawn_arguments =
 // argument deduction); it *is* the join_handle: use it as one, or convert it to
 // edo::join_handle<T>.
 template <class F, class... Args>
-  requires detail::spawn_arguments<F, Args...>
-class spawn : public join_handle<typename detail::spawn_value<std::remove_cvref_t<F>, Args...>::type> {
+requires detail::spawn_arguments<F, Args...>
+class spawn
+    : public join_handle<typename detail::spawn_value<std::remove_cvref_t<F>, Args...>::type> {
   using base = join_handle<typename detail::spawn_value<std::remove_cvref_t<F>, Args...>::type>;
 
  public:
@@ -108,7 +109,7 @@ spawn(F&&, Args&&...) -> spawn<F, Args...>;
 // thread must be one of its workers (std::logic_error otherwise), and block_in_place on a
 // worker with live pinned tasks throws std::logic_error.
 template <class F, class... Args>
-  requires detail::spawn_arguments<F, Args...>
+requires detail::spawn_arguments<F, Args...>
 class spawn_local
     : public join_handle<typename detail::spawn_value<std::remove_cvref_t<F>, Args...>::type> {
   using base = join_handle<typename detail::spawn_value<std::remove_cvref_t<F>, Args...>::type>;
@@ -136,10 +137,10 @@ class task_builder {
     return detail::spawn_any(false, "edo::task_builder::spawn", loc, name_ptr(), std::move(t));
   }
   template <class F, class... Args>
-    requires detail::spawnable<F, Args...>
+  requires detail::spawnable<F, Args...>
   auto spawn(F&& f, Args&&... args) {
-    return detail::spawn_any(false, "edo::task_builder::spawn", std::source_location{},
-                             name_ptr(), std::forward<F>(f), std::forward<Args>(args)...);
+    return detail::spawn_any(false, "edo::task_builder::spawn", std::source_location{}, name_ptr(),
+                             std::forward<F>(f), std::forward<Args>(args)...);
   }
   template <class T>
   join_handle<T> spawn_local(task<T> t,

@@ -29,6 +29,8 @@ class yield_awaitable final : public leaf {
   bool cancel() noexcept override { return false; }  // already queued for the next run
 };
 
-[[nodiscard]] inline yield_awaitable yield_now() noexcept { return {}; }
+[[nodiscard]] inline yield_awaitable yield_now() noexcept {
+  return {};
+}
 
 }  // namespace edo

@@ -15,7 +15,9 @@ blocking_pool::blocking_pool(runtime_context& rt, std::size_t max_threads,
                              std::chrono::nanoseconds keep_alive)
     : rt_(rt), max_threads_(max_threads), keep_alive_(keep_alive) {}
 
-blocking_pool::~blocking_pool() { shutdown(std::chrono::steady_clock::time_point::max()); }
+blocking_pool::~blocking_pool() {
+  shutdown(std::chrono::steady_clock::time_point::max());
+}
 
 void blocking_pool::reap_locked() {
   for (auto it = threads_.begin(); it != threads_.end();) {
@@ -82,7 +84,8 @@ void blocking_pool::thread_main(std::list<thread_entry>::iterator self) {
     }
     if (shutdown_) break;
     ++num_idle_;
-    const bool woken = cv_.wait_for(lock, keep_alive_, [&] { return !queue_.empty() || shutdown_; });
+    const bool woken =
+        cv_.wait_for(lock, keep_alive_, [&] { return !queue_.empty() || shutdown_; });
     --num_idle_;
     if (num_notified_ > 0 && woken) --num_notified_;
     if (!woken) {
@@ -101,8 +104,10 @@ bool blocking_pool::shutdown(std::chrono::steady_clock::time_point deadline) {
   cv_.notify_all();
   const bool ok = done_cv_.wait_until(lock, deadline, [&] { return num_threads_ == 0; });
   if (!ok) {
-    std::fprintf(stderr, "edo: shutdown timed out with %zu blocking thread(s) still running; "
-                         "they are detached\n", num_threads_);
+    std::fprintf(stderr,
+                 "edo: shutdown timed out with %zu blocking thread(s) still running; "
+                 "they are detached\n",
+                 num_threads_);
     for (auto& e : threads_) {
       if (!e.done) e.th.detach();
     }

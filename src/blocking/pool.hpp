@@ -10,8 +10,8 @@
 // cancelled and the pool completes it without running it.
 #pragma once
 
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>

@@ -5,6 +5,8 @@ namespace edo::detail {
 
 constinit thread_local thread_context tls;
 
-__attribute__((noinline)) thread_context& this_thread_context() noexcept { return tls; }
+__attribute__((noinline)) thread_context& this_thread_context() noexcept {
+  return tls;
+}
 
 }  // namespace edo::detail

@@ -93,8 +93,8 @@ void resume_strand(strand* s) noexcept {
   ctx.current_strand = s;
   ctx.locals = s->locals_;
   s->leaf_ = nullptr;
-  s->flags_ = static_cast<std::uint8_t>((s->flags_ | strand_flag::started) &
-                                        ~strand_flag::cancel_sent);
+  s->flags_ =
+      static_cast<std::uint8_t>((s->flags_ | strand_flag::started) & ~strand_flag::cancel_sent);
   if (EDO_UNLIKELY(s->unconstrained_ != 0)) {
     const std::int32_t saved = ctx.budget;
     ctx.budget = budget_unlimited;
@@ -234,7 +234,9 @@ void composite::on_special(child_strand*) noexcept {}
 
 void composite::for_each_branch(void (*)(void*, const child_strand&), void*) const {}
 
-void composite::process_ready(child_strand& s) noexcept { process_child(&s); }
+void composite::process_ready(child_strand& s) noexcept {
+  process_child(&s);
+}
 
 ready_queues* task_lists(task_header* t) noexcept {
   if (t->list_depth_ == 0) return nullptr;
@@ -448,8 +450,7 @@ void complete_unstarted(task_header* t) noexcept {
   teardown(t);
   std::uint64_t cur = t->state_.load(std::memory_order_relaxed);
   while (!t->state_.compare_exchange_weak(cur, (cur & ~notified) | complete | cancelled,
-                                          std::memory_order_acq_rel,
-                                          std::memory_order_relaxed)) {
+                                          std::memory_order_acq_rel, std::memory_order_relaxed)) {
   }
   task_release_n(t, 2);  // the queue entry's and the owned list's references
 }

@@ -16,8 +16,12 @@ namespace edo::detail {
 
 // Under AddressSanitizer every block is an ordinary heap block, so ASan sees each frame's
 // lifetime (use after free, leaks).
-void* frame_alloc_slow(std::size_t n) { return ::operator new(n); }
-void frame_free_slow(void* p, std::size_t) noexcept { ::operator delete(p); }
+void* frame_alloc_slow(std::size_t n) {
+  return ::operator new(n);
+}
+void frame_free_slow(void* p, std::size_t) noexcept {
+  ::operator delete(p);
+}
 
 #else
 

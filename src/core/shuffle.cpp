@@ -23,7 +23,9 @@ std::atomic<std::uint32_t> thread_counter{0};
 
 }  // namespace
 
-bool shuffle_enabled() noexcept { return seed() != 0; }
+bool shuffle_enabled() noexcept {
+  return seed() != 0;
+}
 
 std::uint32_t shuffle_next() noexcept {
   thread_local std::uint32_t x =

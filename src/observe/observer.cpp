@@ -51,7 +51,9 @@ observer::observer(runtime_context& rt, observer_config cfg, std::size_t workers
   if (cfg_.long_poll.count() > 0) monitor_ = std::thread([this] { monitor_main(); });
 }
 
-observer::~observer() { stop(); }
+observer::~observer() {
+  stop();
+}
 
 void observer::stop() noexcept {
   {
@@ -122,7 +124,8 @@ void observer::on_schedule(task_header* woken) noexcept {
   if (by != nullptr && by != woken) trace_->wake(by->id_, woken->id_, now_ns());
 }
 
-void observer::on_blocking(std::uint64_t task, std::int64_t begin_ns, std::int64_t end_ns) noexcept {
+void observer::on_blocking(std::uint64_t task, std::int64_t begin_ns,
+                           std::int64_t end_ns) noexcept {
   if (trace_) trace_->blocking(task, begin_ns, end_ns);
 }
 
@@ -131,7 +134,8 @@ void observer::on_thread_start(const char* name) noexcept {
 }
 
 void observer::monitor_main() {
-  const auto period = std::max(cfg_.long_poll / 4, std::chrono::nanoseconds(std::chrono::milliseconds(1)));
+  const auto period =
+      std::max(cfg_.long_poll / 4, std::chrono::nanoseconds(std::chrono::milliseconds(1)));
   std::unique_lock lock(mu_);
   while (!stopping_) {
     cv_.wait_for(lock, period);

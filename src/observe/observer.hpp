@@ -40,7 +40,8 @@ class trace_sink {
                    std::int64_t begin_ns, std::int64_t end_ns) noexcept = 0;
   virtual void spawn(std::uint64_t parent, std::uint64_t child, std::int64_t ns) noexcept = 0;
   virtual void wake(std::uint64_t from, std::uint64_t to, std::int64_t ns) noexcept = 0;
-  virtual void blocking(std::uint64_t task, std::int64_t begin_ns, std::int64_t end_ns) noexcept = 0;
+  virtual void blocking(std::uint64_t task, std::int64_t begin_ns,
+                        std::int64_t end_ns) noexcept = 0;
   virtual void thread_name(const char* name) noexcept = 0;
   // Writes the file (runtime shutdown).
   virtual void flush() noexcept = 0;
@@ -98,13 +99,13 @@ class observer {
   // What the long-poll detector sees of a worker's current run (copied at run start: the
   // task may be freed while the monitor reads).
   struct alignas(64) slot {
-    std::atomic<std::uint64_t> seq{0};        // odd while a run is in progress
+    std::atomic<std::uint64_t> seq{0};  // odd while a run is in progress
     std::atomic<std::int64_t> begin_ns{0};
     std::atomic<std::uint64_t> task_id{0};
-    std::atomic<const void*> loc{nullptr};    // std::source_location data (static storage)
+    std::atomic<const void*> loc{nullptr};  // std::source_location data (static storage)
     std::atomic<std::uint32_t> loc_line{0};
-    char name[40] = {};                       // copied at run start (seq-guarded)
-    std::uint64_t reported_seq = 0;           // monitor only
+    char name[40] = {};              // copied at run start (seq-guarded)
+    std::uint64_t reported_seq = 0;  // monitor only
   };
   void monitor_main();
   void report(std::size_t w, slot& s, std::int64_t now);

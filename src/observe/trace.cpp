@@ -16,7 +16,9 @@
 namespace edo::detail {
 namespace {
 
-long current_tid() noexcept { return ::syscall(SYS_gettid); }
+long current_tid() noexcept {
+  return ::syscall(SYS_gettid);
+}
 
 void json_escape(std::string& out, const char* s) {
   for (; *s != '\0'; ++s) {
@@ -70,8 +72,8 @@ class chrome_trace final : public trace_sink {
     const long tid = current_tid();
     std::lock_guard lock(mu_);
     event_prefix(body_, "blocking job", "blocking", "X", begin_ns, tid);
-    body_ += ",\"dur\":" + micros(end_ns - begin_ns) + ",\"args\":{\"task\":" +
-             std::to_string(task) + "}}";
+    body_ += ",\"dur\":" + micros(end_ns - begin_ns) +
+             ",\"args\":{\"task\":" + std::to_string(task) + "}}";
   }
 
   void thread_name(const char* name) noexcept override {

@@ -117,7 +117,9 @@ runtime_context& current_runtime(const char* what) {
   return *rt;
 }
 
-scheduler* spawn_scheduler(runtime_context& rt, bool local) { return rt.task_scheduler(local); }
+scheduler* spawn_scheduler(runtime_context& rt, bool local) {
+  return rt.task_scheduler(local);
+}
 
 std::uint64_t next_task_id(runtime_context& rt) noexcept {
   // Ids come in blocks of 1024 per thread: one shared atomic per block, not per spawn.
@@ -154,7 +156,9 @@ void submit_task(runtime_context& rt, task_header* t) noexcept {
   rt.submit(t);
 }
 
-scheduler* blocking_scheduler(runtime_context& rt) { return &rt.blocking(); }
+scheduler* blocking_scheduler(runtime_context& rt) {
+  return &rt.blocking();
+}
 
 void submit_blocking(runtime_context& rt, task_header* t) noexcept {
   if (!rt.blocking().spawn(t)) complete_unstarted(t);  // shutting down: a cancelled handle

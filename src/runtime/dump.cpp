@@ -107,8 +107,8 @@ std::string runtime_dump::to_string() const {
     out += "task " + std::to_string(t.id);
     if (!t.name.empty()) out += " [" + t.name + "]";
     if (t.spawned_at.line != 0) {
-      out += " spawned at " + t.spawned_at.file + ":" + std::to_string(t.spawned_at.line) +
-             " in " + t.spawned_at.function;
+      out += " spawned at " + t.spawned_at.file + ":" + std::to_string(t.spawned_at.line) + " in " +
+             t.spawned_at.function;
     }
     out += " - ";
     out += edo::to_string(t.state);
@@ -155,8 +155,8 @@ runtime_dump runtime_context::dump() {
       task_release(t);
       continue;  // finished meanwhile
     } else {
-      s.state = (seen & task_state::running) != 0 ? edo::task_state::running
-                                                     : edo::task_state::scheduled;
+      s.state =
+          (seen & task_state::running) != 0 ? edo::task_state::running : edo::task_state::scheduled;
     }
     task_release(t);
     d.tasks.push_back(std::move(s));

@@ -1,16 +1,17 @@
 // The set of a runtime's live tasks, so shutdown can cancel every one of them.
 //
 // Sharded intrusive lists (by task id), each under its own spin lock: inserting and
-// removing a task costs one uncontended lock each (one exchange + one store). Each member holds a reference to
-// its task (the "owned list" reference of task_header.hpp). close() refuses later inserts.
+// removing a task costs one uncontended lock each (one exchange + one store). Each member holds a
+// reference to its task (the "owned list" reference of task_header.hpp). close() refuses later
+// inserts.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <mutex>
 
-#include "runtime/spin_lock.hpp"
 #include <vector>
+#include "runtime/spin_lock.hpp"
 
 #include <edo/detail/config.hpp>
 #include <edo/detail/task_header.hpp>

@@ -26,8 +26,12 @@ detail::runtime_context& runtime_handle::checked() const {
   return *rt_;
 }
 
-runtime_metrics runtime_handle::metrics() const { return checked().metrics(); }
-runtime_dump runtime_handle::dump() const { return checked().dump(); }
+runtime_metrics runtime_handle::metrics() const {
+  return checked().metrics();
+}
+runtime_dump runtime_handle::dump() const {
+  return checked().dump();
+}
 
 runtime_handle runtime_handle::current() {
   detail::runtime_context& rt = detail::current_runtime("edo::runtime_handle::current");
@@ -118,10 +122,16 @@ runtime::builder& runtime::builder::operator=(builder&& o) noexcept {
   std::swap(cfg_, o.cfg_);
   return *this;
 }
-runtime::builder::~builder() { delete cfg_; }
+runtime::builder::~builder() {
+  delete cfg_;
+}
 
-runtime::builder runtime::builder::current_thread() { return builder(false); }
-runtime::builder runtime::builder::multi_thread() { return builder(true); }
+runtime::builder runtime::builder::current_thread() {
+  return builder(false);
+}
+runtime::builder runtime::builder::multi_thread() {
+  return builder(true);
+}
 
 runtime::builder& runtime::builder::enable_all() & {
   cfg_->enable_time = true;

@@ -31,8 +31,14 @@ void advance_clock(std::chrono::nanoseconds d) {
 
 namespace edo::time {
 
-void pause() { detail::current_driver("edo::time::pause").clock().pause(); }
-void resume() { detail::current_driver("edo::time::resume").clock().resume(); }
-bool is_paused() { return detail::current_driver("edo::time::is_paused").clock().paused(); }
+void pause() {
+  detail::current_driver("edo::time::pause").clock().pause();
+}
+void resume() {
+  detail::current_driver("edo::time::resume").clock().resume();
+}
+bool is_paused() {
+  return detail::current_driver("edo::time::is_paused").clock().paused();
+}
 
 }  // namespace edo::time

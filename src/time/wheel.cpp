@@ -7,7 +7,9 @@
 namespace edo::detail {
 namespace {
 
-constexpr std::uint64_t slot_range(int level) noexcept { return std::uint64_t{1} << (6 * level); }
+constexpr std::uint64_t slot_range(int level) noexcept {
+  return std::uint64_t{1} << (6 * level);
+}
 constexpr std::uint64_t level_range(int level) noexcept {
   return std::uint64_t{1} << (6 * (level + 1));
 }

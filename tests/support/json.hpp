@@ -30,13 +30,20 @@ class json_checker {
   bool value() {
     if (i_ >= s_.size()) return false;
     switch (s_[i_]) {
-      case '{': return object();
-      case '[': return array();
-      case '"': return string();
-      case 't': return lit("true");
-      case 'f': return lit("false");
-      case 'n': return lit("null");
-      default: return number();
+      case '{':
+        return object();
+      case '[':
+        return array();
+      case '"':
+        return string();
+      case 't':
+        return lit("true");
+      case 'f':
+        return lit("false");
+      case 'n':
+        return lit("null");
+      default:
+        return number();
     }
   }
   bool object() {
@@ -52,7 +59,10 @@ class json_checker {
       ws();
       if (!value()) return false;
       ws();
-      if (i_ < s_.size() && s_[i_] == ',') { ++i_; continue; }
+      if (i_ < s_.size() && s_[i_] == ',') {
+        ++i_;
+        continue;
+      }
       if (i_ < s_.size() && s_[i_] == '}') return ++i_, true;
       return false;
     }
@@ -65,7 +75,10 @@ class json_checker {
       ws();
       if (!value()) return false;
       ws();
-      if (i_ < s_.size() && s_[i_] == ',') { ++i_; continue; }
+      if (i_ < s_.size() && s_[i_] == ',') {
+        ++i_;
+        continue;
+      }
       if (i_ < s_.size() && s_[i_] == ']') return ++i_, true;
       return false;
     }
@@ -80,7 +93,8 @@ class json_checker {
         if (++i_ >= s_.size()) return false;
         if (s_[i_] == 'u') {
           for (int k = 0; k < 4; ++k) {
-            if (++i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_]))) return false;
+            if (++i_ >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[i_])))
+              return false;
           }
         } else if (std::string_view("\"\\/bfnrt").find(s_[i_]) == std::string_view::npos) {
           return false;

@@ -11,7 +11,9 @@ namespace edo_test {
 
 enum class flavor { current_thread, multi_thread };
 
-inline auto all_flavors() { return testing::Values(flavor::current_thread, flavor::multi_thread); }
+inline auto all_flavors() {
+  return testing::Values(flavor::current_thread, flavor::multi_thread);
+}
 
 inline std::string flavor_name(const testing::TestParamInfo<flavor>& info) {
   return info.param == flavor::current_thread ? "current_thread" : "multi_thread";
@@ -32,10 +34,10 @@ class flavor_test : public testing::TestWithParam<flavor> {
 }  // namespace edo_test
 
 // ASSERT_* returns, which a coroutine cannot: fail and co_return instead.
-#define CO_ASSERT_TRUE(cond)                 \
-  do {                                       \
-    if (!(cond)) {                           \
-      ADD_FAILURE() << "expected: " #cond;   \
-      co_return;                             \
-    }                                        \
+#define CO_ASSERT_TRUE(cond)               \
+  do {                                     \
+    if (!(cond)) {                         \
+      ADD_FAILURE() << "expected: " #cond; \
+      co_return;                           \
+    }                                      \
   } while (0)

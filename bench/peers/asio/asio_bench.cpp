@@ -70,9 +70,8 @@ namespace {
 
 constexpr const char* kRuntime = "asio";
 constexpr const char* kWorkloads[] = {
-    "spawn_many",    "yield_many",     "ping_pong",
-    "chained_spawn", "mpsc_contended", "timers",
-    "timeout_ready", "tcp_echo",       "idle_tasks_mem",
+    "spawn_many", "yield_many",    "ping_pong", "chained_spawn",  "mpsc_contended",
+    "timers",     "timeout_ready", "tcp_echo",  "idle_tasks_mem",
 };
 constexpr uint64_t kYieldTasks = 200;
 constexpr uint64_t kPairs = 100;
@@ -106,15 +105,17 @@ struct Run {
   Clock::duration elapsed{};
 };
 
-double ms_of(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms_of(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 void emit(const std::string& workload, const char* flavor, uint64_t n, Clock::duration d,
           const std::string& extra = {}) {
   double total_ms = ms_of(d);
   double ns = std::chrono::duration<double, std::nano>(d).count() / double(n);
   std::printf("workload=%s runtime=%s flavor=%s n=%llu total_ms=%.3f ns_per_op=%.2f%s%s\n",
-              workload.c_str(), kRuntime, flavor, static_cast<unsigned long long>(n), total_ms,
-              ns, extra.empty() ? "" : " extra=", extra.c_str());
+              workload.c_str(), kRuntime, flavor, static_cast<unsigned long long>(n), total_ms, ns,
+              extra.empty() ? "" : " extra=", extra.c_str());
   std::fflush(stdout);
 }
 
@@ -143,7 +144,8 @@ struct Latch {
   typename T::template channel<void(error_code)> ch;
   Latch(asio::any_io_executor ex, uint64_t n) : left(n), ch(ex, 1) {}
   void count_down() {
-    if (left.fetch_sub(1, std::memory_order_acq_rel) == 1) check(ch.try_send(error_code{}), "latch send");
+    if (left.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      check(ch.try_send(error_code{}), "latch send");
   }
   awaitable<void> wait() { co_await ch.async_receive(use_awaitable); }
 };
@@ -163,7 +165,8 @@ awaitable<Run> spawn_many(uint64_t n) {
   std::atomic<uint64_t> counter{0};
   auto t0 = Clock::now();
   Latch<T> latch(ex, n);
-  for (uint64_t i = 0; i < n; ++i) asio::co_spawn(ex, counter_task<T>(&counter, &latch), asio::detached);
+  for (uint64_t i = 0; i < n; ++i)
+    asio::co_spawn(ex, counter_task<T>(&counter, &latch), asio::detached);
   co_await latch.wait();
   auto elapsed = Clock::now() - t0;
   check(counter.load() == n, "spawn_many count");
@@ -182,7 +185,8 @@ awaitable<Run> yield_many(uint64_t per_task) {
   auto ex = co_await asio::this_coro::executor;
   auto t0 = Clock::now();
   Latch<T> latch(ex, kYieldTasks);
-  for (uint64_t i = 0; i < kYieldTasks; ++i) asio::co_spawn(ex, yield_task<T>(per_task, &latch), asio::detached);
+  for (uint64_t i = 0; i < kYieldTasks; ++i)
+    asio::co_spawn(ex, yield_task<T>(per_task, &latch), asio::detached);
   co_await latch.wait();
   co_return Run{kYieldTasks * per_task, Clock::now() - t0};
 }
@@ -311,7 +315,9 @@ awaitable<Run> timers(uint64_t n) {
   co_return Run{n, Clock::now() - t0};
 }
 
-awaitable<uint64_t> ready_value(uint64_t v) { co_return v; }
+awaitable<uint64_t> ready_value(uint64_t v) {
+  co_return v;
+}
 
 template <class T>
 awaitable<Run> timeout_ready(uint64_t n) {
@@ -527,7 +533,8 @@ int bench(const char* flavor, int threads, const std::vector<std::string>& list)
     for (int i = 0; i < kWarmupRuns; ++i) run_workload<T>(ctx, threads, w);
     std::vector<Run> runs;
     for (int i = 0; i < kTimedRuns; ++i) runs.push_back(run_workload<T>(ctx, threads, w));
-    std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.elapsed < b.elapsed; });
+    std::sort(runs.begin(), runs.end(),
+              [](const Run& a, const Run& b) { return a.elapsed < b.elapsed; });
     const Run& m = runs[runs.size() / 2];
     std::string extra;
     if (w == "timers") {
@@ -553,7 +560,8 @@ int main(int argc, char** argv) {
   if (argc < 2) usage();
   std::string_view a1 = argv[1];
   if (a1 == "--idle-child") {
-    if (argc != 3 || (std::string_view(argv[2]) != "mt" && std::string_view(argv[2]) != "ct")) usage();
+    if (argc != 3 || (std::string_view(argv[2]) != "mt" && std::string_view(argv[2]) != "ct"))
+      usage();
     return idle_child(argv[2]);
   }
   if ((a1 != "mt" && a1 != "ct") || argc > 3) usage();

@@ -81,7 +81,6 @@ class EDO_API composite : public leaf {
   // For task dumps: visit every branch strand that has not finished.
   virtual void for_each_branch(void (*fn)(void* ctx, const child_strand& s), void* ctx) const;
 
-
  protected:
   composite() noexcept = default;
   composite(const composite&) = delete;

@@ -41,8 +41,8 @@ class frame_cache {
     free_block* next;
   };
   struct chunk {
-    frame_cache* owner;     // the cache whose thread carves and frees this chunk's blocks
-    std::uint32_t cls;      // size class of every block in the chunk
+    frame_cache* owner;  // the cache whose thread carves and frees this chunk's blocks
+    std::uint32_t cls;   // size class of every block in the chunk
   };
 
   static constexpr std::size_t class_of(std::size_t n) noexcept { return (n - 1) / granule; }

@@ -23,8 +23,9 @@ int run(F&& f, Args&&... args) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "edo: the main task failed: %s\n", e.what());
   } catch (...) {
-    std::fprintf(stderr, "edo: the main task failed with an exception that is not a "
-                         "std::exception\n");
+    std::fprintf(stderr,
+                 "edo: the main task failed with an exception that is not a "
+                 "std::exception\n");
   }
   return 1;
 }

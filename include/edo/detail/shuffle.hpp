@@ -18,11 +18,19 @@ EDO_API bool shuffle_enabled() noexcept;
 // A per-thread pseudo-random number (xorshift, seeded from EDO_SHUFFLE and the thread).
 EDO_API std::uint32_t shuffle_next() noexcept;
 // True with probability 1/2 when shuffling, never otherwise.
-inline bool shuffle_coin() noexcept { return shuffle_enabled() && (shuffle_next() & 1) != 0; }
+inline bool shuffle_coin() noexcept {
+  return shuffle_enabled() && (shuffle_next() & 1) != 0;
+}
 #else
-constexpr bool shuffle_enabled() noexcept { return false; }
-constexpr std::uint32_t shuffle_next() noexcept { return 0; }
-constexpr bool shuffle_coin() noexcept { return false; }
+constexpr bool shuffle_enabled() noexcept {
+  return false;
+}
+constexpr std::uint32_t shuffle_next() noexcept {
+  return 0;
+}
+constexpr bool shuffle_coin() noexcept {
+  return false;
+}
 #endif
 
 }  // namespace edo::detail

@@ -50,7 +50,9 @@ struct local_scope {
 // Marks a type as an awaitable that keeps edo's wake contract (edo::task, edo::leaf,
 // combinators, join handles). Anything else must go through edo::adapt.
 template <class A>
-concept edo_awaitable = requires { typename std::remove_cvref_t<A>::edo_awaitable; };
+concept edo_awaitable = requires {
+  typename std::remove_cvref_t<A>::edo_awaitable;
+};
 
 struct promise_base {
   std::coroutine_handle<> self_;
@@ -107,9 +109,7 @@ struct promise_base {
         noexcept(w.await_suspend(h))) {
       return w.await_suspend(h);
     }
-    decltype(auto) await_resume() noexcept(noexcept(w.await_resume())) {
-      return w.await_resume();
-    }
+    decltype(auto) await_resume() noexcept(noexcept(w.await_resume())) { return w.await_resume(); }
   };
   template <class A>
   struct ref_awaiter {

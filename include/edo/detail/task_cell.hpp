@@ -83,14 +83,14 @@ template <class F, class... Args>
 concept invocable_with_stored_lvalues = std::is_invocable_v<F&, Args&...>;
 
 template <class F, class... Args>
-concept spawnable = std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...> ||
-                    std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&&...>;
+concept spawnable = std::is_invocable_v < std::decay_t<F>
+&, std::decay_t<Args>&... > || std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&&...>;
 
 template <class F, class... Args>
-using spawn_invoke_result_t = std::conditional_t<
-    std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>,
-    std::invoke_result<std::decay_t<F>&, std::decay_t<Args>&...>,
-    std::invoke_result<std::decay_t<F>&, std::decay_t<Args>&&...>>;
+using spawn_invoke_result_t =
+    std::conditional_t<std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>&...>,
+                       std::invoke_result<std::decay_t<F>&, std::decay_t<Args>&...>,
+                       std::invoke_result<std::decay_t<F>&, std::decay_t<Args>&&...>>;
 
 template <class T, class F, class... Args>
 struct callable_cell final : task_cell<T> {

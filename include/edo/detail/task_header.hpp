@@ -110,8 +110,8 @@ struct task_header : strand {
   // The join_handle awaiter; owned by the task while JOIN_WAKER is set.
   leaf* join_waiter_ = nullptr;
   // Runner-only flags.
-  bool yielded_ = false;       // queued by a yield with RUNNING kept
-  bool cancel_seen_ = false;   // CANCELLED has been turned into a strand cancellation
+  bool yielded_ = false;      // queued by a yield with RUNNING kept
+  bool cancel_seen_ = false;  // CANCELLED has been turned into a strand cancellation
   task_outcome outcome_ = task_outcome::pending;
   bool yield_requested_ = false;  // this run ends with a yield (budget spent, yield_now)
   bool in_owned_list_ = false;    // member of its runtime's owned list (its lock guards this)

@@ -13,8 +13,8 @@
 
 #include <chrono>
 #include <coroutine>
-#include <string>
 #include <stdexcept>
+#include <string>
 
 #include <edo/detail/runtime_api.hpp>
 #include <edo/detail/timer_entry.hpp>
@@ -31,9 +31,7 @@ class interval {
   explicit interval(duration period) : interval(instant::now(), period) {}
   // First tick at `start`.
   interval(instant start, duration period)
-      : entry_(&detail::current_timer_queue("edo::time::interval")),
-        next_(start),
-        period_(period) {
+      : entry_(&detail::current_timer_queue("edo::time::interval")), next_(start), period_(period) {
     if (period.count() <= 0) throw std::invalid_argument("edo::time::interval: period must be > 0");
   }
   interval(const interval&) = delete;

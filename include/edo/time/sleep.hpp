@@ -54,7 +54,8 @@ class sleep_awaitable final : public leaf {
   void await_resume() const noexcept {}
 
   void describe(std::string& out) const override {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - instant::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - instant::now());
     out += "edo::time::sleep (" + std::to_string(left.count()) + " ms left)";
   }
 

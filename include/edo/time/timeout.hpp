@@ -114,8 +114,8 @@ class timeout_awaitable final : public edo::detail::composite {
     }
     // The operation suspended: now, and only now, the timer (constructed here: a ready
     // operation never pays for it).
-    timer_part& tp = *::new (static_cast<void*>(timer_storage_)) timer_part(
-        &edo::detail::current_timer_queue("edo::time::timeout"));
+    timer_part& tp = *::new (static_cast<void*>(timer_storage_))
+                         timer_part(&edo::detail::current_timer_queue("edo::time::timeout"));
     timer_constructed_ = true;
     init_special(tp.node);
     tp.entry.target_ = &tp.node;
@@ -177,7 +177,9 @@ class timeout_awaitable final : public edo::detail::composite {
     edo::detail::timer_entry entry;
     edo::detail::child_strand node;
   };
-  timer_part& timer() noexcept { return *std::launder(reinterpret_cast<timer_part*>(timer_storage_)); }
+  timer_part& timer() noexcept {
+    return *std::launder(reinterpret_cast<timer_part*>(timer_storage_));
+  }
   void maybe_finish() noexcept {
     if (child_done_ && !timer_pending_ && !finished_) {
       finished_ = true;
@@ -203,11 +205,11 @@ namespace edo::time {
 
 // Runs `op` with a deadline `d` from now (see the file comment).
 template <class Rep, class Period, class A>
-  requires edo::detail::edo_awaitable<A>
+requires edo::detail::edo_awaitable<A>
 [[nodiscard]] auto timeout(std::chrono::duration<Rep, Period> d, A&& op) {
   using T = typename edo::detail::as_task_t<A>::value_type;
   return edo::detail::timeout_awaitable<T>(std::chrono::duration_cast<duration>(d),
-                                      edo::detail::as_task(std::forward<A>(op)));
+                                           edo::detail::as_task(std::forward<A>(op)));
 }
 
 }  // namespace edo::time

@@ -48,8 +48,7 @@ class local_queue {
   bool is_empty() const noexcept { return len() == 0; }
   // For the parking Dekker (see idle.cpp): seq_cst loads.
   bool is_empty_seq_cst() const noexcept {
-    return tail_.load(std::memory_order_seq_cst) ==
-           real_of(head_.load(std::memory_order_seq_cst));
+    return tail_.load(std::memory_order_seq_cst) == real_of(head_.load(std::memory_order_seq_cst));
   }
   // Owner only: has at least one task other workers could steal.
   bool has_tasks() const noexcept { return len() > 0; }
@@ -58,7 +57,9 @@ class local_queue {
   static std::uint64_t pack(std::uint32_t steal, std::uint32_t real) noexcept {
     return (static_cast<std::uint64_t>(steal) << 32) | real;
   }
-  static std::uint32_t steal_of(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h >> 32); }
+  static std::uint32_t steal_of(std::uint64_t h) noexcept {
+    return static_cast<std::uint32_t>(h >> 32);
+  }
   static std::uint32_t real_of(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h); }
 
   bool push_overflow(task_header* t, std::uint32_t head, std::uint32_t tail,

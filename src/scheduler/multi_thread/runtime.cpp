@@ -56,7 +56,9 @@ multi_thread_runtime::multi_thread_runtime(runtime_config cfg)
   start_threads();
 }
 
-multi_thread_runtime::~multi_thread_runtime() { stop_workers(); }
+multi_thread_runtime::~multi_thread_runtime() {
+  stop_workers();
+}
 
 void multi_thread_runtime::start_threads() {
   threads_.reserve(workers_.size());
@@ -138,7 +140,9 @@ scheduler* multi_thread_runtime::task_scheduler(bool local) {
   return w->pinned();
 }
 
-void multi_thread_runtime::submit(task_header* t) noexcept { t->sched_->schedule(t); }
+void multi_thread_runtime::submit(task_header* t) noexcept {
+  t->sched_->schedule(t);
+}
 
 timer_queue& multi_thread_runtime::timer_queue_for_this_thread() noexcept {
   auto* tag = static_cast<worker_tag*>(tls.worker);
@@ -194,8 +198,7 @@ void multi_thread_runtime::notify_if_work_pending() noexcept {
 
 bool multi_thread_runtime::may_auto_advance() const noexcept {
   return idle_.num_unparked() == 0 && inject_.empty() &&
-         external_busy_.load(std::memory_order_seq_cst) == 0 &&
-         blocking_->in_flight() == 0;
+         external_busy_.load(std::memory_order_seq_cst) == 0 && blocking_->in_flight() == 0;
 }
 
 void multi_thread_runtime::poke_driver_if_idle() noexcept {
@@ -211,8 +214,8 @@ void multi_thread_runtime::block_on(task_header* main) {
   }
   local_executor exec;
   exec.set_idle_hooks(
-      &external_busy_, [](void* self) { static_cast<multi_thread_runtime*>(self)->poke_driver_if_idle(); },
-      this);
+      &external_busy_,
+      [](void* self) { static_cast<multi_thread_runtime*>(self)->poke_driver_if_idle(); }, this);
   main->sched_ = &exec;
   runtime_enter enter(this, nullptr);
   if (owned_.closed()) {

@@ -10,12 +10,12 @@
 // reported.
 #pragma once
 
+#include <pthread.h>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <pthread.h>
 
 #include <thread>
 #include <vector>
@@ -52,8 +52,12 @@ class multi_thread_runtime final : public runtime_context, public scheduler {
   std::size_t num_workers() const noexcept { return workers_.size(); }
   worker& worker_at(std::size_t i) noexcept { return *workers_[i]; }
   inject_queue& inject() noexcept { return inject_; }
-  class idle& idle_state() noexcept { return idle_; }
-  class driver& shared_driver() noexcept { return driver_; }
+  class idle& idle_state() noexcept {
+    return idle_;
+  }
+  class driver& shared_driver() noexcept {
+    return driver_;
+  }
   bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
   void notify_parked() noexcept;
   std::chrono::nanoseconds spin_duration() const noexcept { return spin_; }

@@ -270,10 +270,10 @@ void worker::park() noexcept {
   if (!transition_to_parked()) return;
   owner_.poke_driver_if_idle();
   // Busy time is counted from wake-up to park (a clock read per park, not per task run).
-  worker_counters::bump(counters_.busy_ns,
-                        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                       std::chrono::steady_clock::now() - busy_since_)
-                                                       .count()));
+  worker_counters::bump(counters_.busy_ns, static_cast<std::uint64_t>(
+                                               std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   std::chrono::steady_clock::now() - busy_since_)
+                                                   .count()));
   while (!owner_.is_shutdown()) {
     worker_counters::bump(counters_.park_count);
     in_park_ = true;

@@ -99,9 +99,9 @@ class worker final : public worker_tag {
   task_header* lifo_ = nullptr;
   worker_parker parker_;
   pinned_scheduler pinned_sched_{*this};
-  task_deque pinned_local_;              // this thread only
+  task_deque pinned_local_;  // this thread only
   std::mutex pinned_mu_;
-  task_deque pinned_remote_;             // pushed by other threads
+  task_deque pinned_remote_;  // pushed by other threads
   std::atomic<std::size_t> pinned_remote_len_{0};
   std::atomic<std::size_t> live_pinned_{0};
   worker_counters counters_;

@@ -4,7 +4,9 @@
 
 #include <cstdio>
 
-edo::task<int> add(int a, int b) { co_return a + b; }
+edo::task<int> add(int a, int b) {
+  co_return a + b;
+}
 
 int main() {
   auto [x, y] = edo::block_on([]() -> edo::task<std::tuple<int, int>> {
