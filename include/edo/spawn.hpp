@@ -49,8 +49,7 @@ join_handle<T> spawn_task_on(runtime_context& rt, task<T>&& t, bool local,
                              std::source_location loc = {}, const char* name = nullptr) {
   auto* cell =
       spawned_cell<T>::make(std::move(t), spawn_scheduler(rt, local), next_task_id(rt), true);
-  init_task_info(rt, cell, loc, name);
-  submit_task(rt, cell);
+  submit_task(rt, cell, loc, name);
   return join_handle_access<T>::make(cell);
 }
 
@@ -61,8 +60,7 @@ auto spawn_callable_on(runtime_context& rt, bool local, std::source_location loc
   using cell_t = callable_cell<T, std::decay_t<F>, std::decay_t<Args>...>;
   auto* cell = cell_t::make(spawn_scheduler(rt, local), next_task_id(rt), true, std::forward<F>(f),
                             std::forward<Args>(args)...);
-  init_task_info(rt, cell, loc, name);
-  submit_task(rt, cell);
+  submit_task(rt, cell, loc, name);
   return join_handle_access<T>::make(cell);
 }
 

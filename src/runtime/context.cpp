@@ -138,16 +138,19 @@ std::uint64_t next_task_id(runtime_context& rt) noexcept {
   return block.next++;
 }
 
-void init_task_info(runtime_context& rt, task_header* t, std::source_location loc,
-                    const char* name) {
-  t->loc_ = loc;
-  if (name != nullptr || rt.config().track_tasks) {
-    t->extra_ = new task_extra;
-    if (name != nullptr) t->extra_->name = name;
-  }
+namespace {
+
+EDO_NOINLINE void init_task_extra(task_header* t, const char* name) {
+  t->extra_ = new task_extra;
+  if (name != nullptr) t->extra_->name = name;
 }
 
-void submit_task(runtime_context& rt, task_header* t) noexcept {
+}  // namespace
+
+void submit_task(runtime_context& rt, task_header* t, std::source_location loc,
+                 const char* name) {
+  t->loc_ = loc;
+  if (EDO_UNLIKELY(name != nullptr || rt.config().track_tasks)) init_task_extra(t, name);
   if (!rt.owned().insert(t)) {
     complete_unstarted(t);  // shutting down: spawn returns a cancelled handle
     return;

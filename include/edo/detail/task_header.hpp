@@ -55,6 +55,8 @@ inline constexpr std::uint64_t ref_mask = ~(ref_one - 1);
 enum class task_outcome : std::uint8_t { pending, value, exception, cancelled, taken };
 
 struct task_header;
+struct task_extra;
+EDO_API void free_task_extra(task_extra* e) noexcept;
 
 // What most tasks do without: a name and run statistics (observability). Allocated at spawn
 // for named tasks, or for every task when the runtime tracks tasks; freed with the cell.
@@ -124,7 +126,9 @@ struct task_header : strand {
   // Name and run statistics, allocated only for named tasks or when task tracking is on.
   task_extra* extra_ = nullptr;
 
-  ~task_header() { delete extra_; }
+  ~task_header() {
+    if (EDO_UNLIKELY(extra_ != nullptr)) free_task_extra(extra_);  // out of line: rare
+  }
   const char* name() const noexcept { return extra_ != nullptr ? extra_->name.c_str() : nullptr; }
 
   task_header(const task_vtable* vt, scheduler* s, std::uint64_t id, std::uint64_t initial)
