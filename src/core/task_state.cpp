@@ -210,6 +210,8 @@ void task_drop_join_handle(task_header* t) noexcept {
   }
 }
 
-void free_task_extra(task_extra* e) noexcept { delete e; }
+void free_task_extra(task_extra* e) noexcept {
+  delete e;
+}
 
 }  // namespace edo::detail
