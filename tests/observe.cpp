@@ -206,6 +206,10 @@ TEST_P(Observe, TraceIsValidJsonWithRunsSpawnsAndWakes) {
   EXPECT_NE(json.find("\"cat\":\"spawn\""), std::string::npos);
   EXPECT_NE(json.find("\"cat\":\"wake\""), std::string::npos);
   EXPECT_NE(json.find("\"cat\":\"blocking\""), std::string::npos);
+  // Flow arrows start at a spawn or wake and end at the target's next run.
+  EXPECT_NE(json.find("\"ph\":\"s\""), std::string::npos);
+  EXPECT_NE(json.find("\"ph\":\"f\""), std::string::npos);
+  EXPECT_NE(json.find("\"bp\":\"e\""), std::string::npos);
 }
 
 TEST_P(Observe, PrometheusText) {
