@@ -30,13 +30,15 @@ void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_ad
   const std::uint64_t next = time_->next_tick();
   if (time_->clock().paused()) {
     time_->set_parked_until(UINT64_MAX);
-    if (auto_advance && next != UINT64_MAX) {
+    if (auto_advance && next != UINT64_MAX && (idle_check_ == nullptr || idle_check_(idle_ctx_))) {
       // With I/O, poll it first and advance only if no event woke anything (Tokio's rule):
       // ready I/O is work, and the clock jumps only when there is none.
       if (io_ == nullptr || io_->turn(std::chrono::nanoseconds::zero()) == 0) {
         time_->clock().advance_to(time_->tick_time(next));
       }
-      time_->process();
+      if (time_->process() != 0 && idle_check_ != nullptr) {
+        advance_work_.store(true, std::memory_order_seq_cst);
+      }
       return;
     }
     block(max_wait);
@@ -60,31 +62,31 @@ void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_ad
   time_->process();
 }
 
-void worker_parker::park(driver& d, bool auto_advance) noexcept {
+bool worker_parker::park(driver& d, bool auto_advance) noexcept {
   std::uint32_t s = notified;
   // ordering: acquire pairs with unpark()'s release exchange.
-  if (state_.compare_exchange_strong(s, empty, std::memory_order_acquire)) return;
+  if (state_.compare_exchange_strong(s, empty, std::memory_order_acquire)) return false;
   if (d.try_lock()) {
     s = empty;
     if (!state_.compare_exchange_strong(s, parked_driver, std::memory_order_acq_rel)) {
       state_.store(empty, std::memory_order_release);  // notified meanwhile
       d.unlock();
-      return;
+      return false;
     }
     d.park(std::nullopt, auto_advance);
     state_.exchange(empty, std::memory_order_acquire);
     d.unlock();
-    return;
+    return true;
   }
   s = empty;
   if (!state_.compare_exchange_strong(s, parked_futex, std::memory_order_acq_rel)) {
     state_.store(empty, std::memory_order_release);
-    return;
+    return false;
   }
   for (;;) {
     futex_wait(&state_, parked_futex, std::nullopt);
     s = notified;
-    if (state_.compare_exchange_strong(s, empty, std::memory_order_acquire)) return;
+    if (state_.compare_exchange_strong(s, empty, std::memory_order_acquire)) return false;
     // Spurious wake-up: still parked_futex; wait again.
   }
 }

@@ -31,6 +31,22 @@ class driver {
   // poll), then fires the timers due. With `auto_advance` and a paused clock, jumps the
   // clock to the next deadline instead of blocking.
   void park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance) noexcept;
+  // Multi-thread runtimes: a check that the whole runtime is idle, evaluated by the holder
+  // right before it jumps a paused clock (a check made before taking the driver may be stale:
+  // another worker may have fired timers and be about to run their tasks). Set once, before
+  // any park.
+  void set_idle_check(bool (*fn)(void*) noexcept, void* ctx) noexcept {
+    idle_check_ = fn;
+    idle_ctx_ = ctx;
+  }
+  // Set when an auto-advance fired timers: their tasks are queued on the holder's thread
+  // and not yet counted as running. The idle check fails while it is set; the worker clears
+  // it once it counts itself unparked (multi_thread worker::transition_from_parked).
+  bool advance_work_pending() const noexcept {
+    // ordering: seq_cst, with the worker's unpark accounting before clear_advance_work().
+    return advance_work_.load(std::memory_order_seq_cst);
+  }
+  void clear_advance_work() noexcept { advance_work_.store(false, std::memory_order_seq_cst); }
   // Any thread: wakes the holder if it is blocked in park().
   void unpark() noexcept {
     if (io_ != nullptr) {
@@ -50,6 +66,9 @@ class driver {
   std::size_t block(std::optional<std::chrono::nanoseconds> wait) noexcept;
 
   std::atomic<bool> locked_{false};
+  std::atomic<bool> advance_work_{false};
+  bool (*idle_check_)(void*) noexcept = nullptr;
+  void* idle_ctx_ = nullptr;
   parker parker_;
   time_driver* time_;
   io_driver* io_;
@@ -60,7 +79,8 @@ class driver {
 // while it runs is kept for its next park().
 class worker_parker {
  public:
-  void park(driver& d, bool auto_advance) noexcept;
+  // True if it parked in the driver (it was the holder), false if on its own futex.
+  bool park(driver& d, bool auto_advance) noexcept;
   // Polls the driver without blocking, if it is free.
   void poll(driver& d) noexcept;
   void unpark(driver& d) noexcept;

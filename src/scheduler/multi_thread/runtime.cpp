@@ -49,6 +49,12 @@ multi_thread_runtime::multi_thread_runtime(runtime_config cfg)
   // docs/performance.md for how the default was chosen).
   spin_ = std::chrono::microseconds(default_spin_us);
   if (const char* e = std::getenv("EDO_SPIN_US")) spin_ = std::chrono::microseconds(std::atoi(e));
+  // The holder re-checks idleness under the driver before jumping a paused clock.
+  driver_.set_idle_check(
+      [](void* self) noexcept {
+        return static_cast<const multi_thread_runtime*>(self)->may_auto_advance();
+      },
+      this);
   workers_.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<worker>(*this, i, time_ ? &time_->queue(i) : nullptr));
@@ -198,7 +204,8 @@ void multi_thread_runtime::notify_if_work_pending() noexcept {
 
 bool multi_thread_runtime::may_auto_advance() const noexcept {
   return idle_.num_unparked() == 0 && inject_.empty() &&
-         external_busy_.load(std::memory_order_seq_cst) == 0 && blocking_->in_flight() == 0;
+         external_busy_.load(std::memory_order_seq_cst) == 0 && blocking_->in_flight() == 0 &&
+         !driver_.advance_work_pending();
 }
 
 void multi_thread_runtime::poke_driver_if_idle() noexcept {

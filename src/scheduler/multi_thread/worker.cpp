@@ -277,9 +277,14 @@ void worker::park() noexcept {
   while (!owner_.is_shutdown()) {
     worker_counters::bump(counters_.park_count);
     in_park_ = true;
-    parker_.park(owner_.shared_driver(), owner_.may_auto_advance());
+    const bool held_driver = parker_.park(owner_.shared_driver(), owner_.may_auto_advance());
     in_park_ = false;
-    if (transition_from_parked()) break;
+    const bool woken = transition_from_parked();
+    // Timers an auto-advance fired are now counted: queued here with this worker unparked,
+    // or handed to a worker that was unparked for them. The clock may jump again once the
+    // runtime is idle (driver::advance_work_pending).
+    if (held_driver) owner_.shared_driver().clear_advance_work();
+    if (woken) break;
     worker_counters::bump(counters_.noop_count);
   }
   busy_since_ = std::chrono::steady_clock::now();
