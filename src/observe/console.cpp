@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <system_error>
 #include <vector>
 
@@ -461,66 +462,75 @@ void console_server::main() noexcept {
   };
 
   for (;;) {
-    fds.clear();
-    fds.push_back({stop_fd_, POLLIN, 0});
-    fds.push_back({accept_paused ? -1 : listen_fd_, POLLIN, 0});
-    for (const client& c : clients) {
-      fds.push_back({c.fd, static_cast<short>(c.out.empty() ? POLLIN : POLLOUT), 0});
-    }
-    const int n = ::poll(fds.data(), fds.size(), accept_paused ? 100 : -1);
-    if (n < 0 && errno != EINTR) break;
-    if (n < 0) continue;
-    if (fds[0].revents != 0) break;  // stop()
-    accept_paused = false;
-    if ((fds[1].revents & POLLIN) != 0) {
-      for (;;) {
-        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-          if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            accept_paused = true;
+    // Out of memory while serving (a huge dump, a client vector that cannot grow): the
+    // console drops its connections and goes on; the program is not taken down with it.
+    try {
+      fds.clear();
+      fds.push_back({stop_fd_, POLLIN, 0});
+      fds.push_back({accept_paused ? -1 : listen_fd_, POLLIN, 0});
+      for (const client& c : clients) {
+        fds.push_back({c.fd, static_cast<short>(c.out.empty() ? POLLIN : POLLOUT), 0});
+      }
+      const int n = ::poll(fds.data(), fds.size(), accept_paused ? 100 : -1);
+      if (n < 0 && errno != EINTR) break;
+      if (n < 0) continue;
+      if (fds[0].revents != 0) break;  // stop()
+      accept_paused = false;
+      if ((fds[1].revents & POLLIN) != 0) {
+        for (;;) {
+          const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+              accept_paused = true;
+            }
+            break;  // EAGAIN: all accepted; ECONNABORTED and the like: the next poll retries
           }
-          break;  // EAGAIN: all accepted; ECONNABORTED and the like: the next poll retries
+          if (clients.size() >= max_clients) {
+            const std::string busy =
+                error_line("too many console clients (" + std::to_string(max_clients) + ")") + '\n';
+            [[maybe_unused]] const ssize_t w =
+                ::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            ::close(fd);
+            continue;
+          }
+          clients.push_back(client{fd, {}, {}, 0, false, false});
         }
-        if (clients.size() >= max_clients) {
-          const std::string busy =
-              error_line("too many console clients (" + std::to_string(max_clients) + ")") + '\n';
-          [[maybe_unused]] const ssize_t w =
-              ::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-          ::close(fd);
-          continue;
-        }
-        clients.push_back(client{fd, {}, {}, 0, false, false});
       }
-    }
-    // fds[2 + i] belongs to clients[i] for the clients that existed before the accepts.
-    const std::size_t polled = fds.size() - 2;
-    for (std::size_t i = 0; i < polled; ++i) {
-      client& c = clients[i];
-      const short ev = fds[2 + i].revents;
-      if (ev == 0) continue;
-      if ((ev & POLLOUT) != 0) {
-        if (!flush(c)) {
-          c.dead = true;
-          continue;
-        }
-        pump(c);
-      } else if ((ev & POLLIN) != 0) {
-        char buf[4096];
-        const ssize_t r = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (r > 0) {
-          c.in.append(buf, static_cast<std::size_t>(r));
+      // fds[2 + i] belongs to clients[i] for the clients that existed before the accepts.
+      const std::size_t polled = fds.size() - 2;
+      for (std::size_t i = 0; i < polled; ++i) {
+        client& c = clients[i];
+        const short ev = fds[2 + i].revents;
+        if (ev == 0) continue;
+        if ((ev & POLLOUT) != 0) {
+          if (!flush(c)) {
+            c.dead = true;
+            continue;
+          }
           pump(c);
-        } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-          c.dead = true;  // the client went away (its unanswered requests with it)
+        } else if ((ev & POLLIN) != 0) {
+          char buf[4096];
+          const ssize_t r = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT);
+          if (r > 0) {
+            c.in.append(buf, static_cast<std::size_t>(r));
+            pump(c);
+          } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+            c.dead = true;  // the client went away (its unanswered requests with it)
+          }
+        } else {
+          c.dead = true;  // POLLERR, POLLHUP or POLLNVAL with nothing to read
         }
-      } else {
-        c.dead = true;  // POLLERR, POLLHUP or POLLNVAL with nothing to read
       }
+      for (client& c : clients) {
+        if (c.dead) ::close(c.fd);
+      }
+      std::erase_if(clients, [](const client& c) { return c.dead; });
+    } catch (const std::bad_alloc&) {
+      for (client& c : clients) ::close(c.fd);
+      clients.clear();
+      fds.clear();
+      fds.shrink_to_fit();
     }
-    for (client& c : clients) {
-      if (c.dead) ::close(c.fd);
-    }
-    std::erase_if(clients, [](const client& c) { return c.dead; });
   }
   for (client& c : clients) ::close(c.fd);
 }
