@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the raw result lines of the runtime benchmarks into a report.
 
-Input: the lines every benchmark program prints (see /work/shared/bench/WORKLOADS.md)
+Input: the lines every benchmark program prints (see bench/WORKLOADS.md)
     workload=<name> runtime=<rt> flavor=<mt|ct> n=<ops> total_ms=<f> ns_per_op=<f> [extra=k:v,...]
 
     report.py RAW [--md OUT.md] [--dat OUT.dat --gp OUT.gp --svg OUT.svg]
@@ -211,7 +211,7 @@ def write_markdown(path, results, problems, runtimes, title, scale, failures):
         f"SCALE={scale}. {machine_info()}. Each cell is the median of 5 timed runs after 1"
         " warm-up (idle_tasks_mem: one measurement in a fresh process). `mt` = 2 worker"
         " threads, `ct` = current-thread. Lower is better everywhere; a ratio < 1 means"
-        " edo is faster / smaller. Workloads: /work/shared/bench/WORKLOADS.md; peers:"
+        " edo is faster / smaller. Workloads: bench/WORKLOADS.md; peers:"
         " bench/peers/README.md.\n"
     )
     if failures:

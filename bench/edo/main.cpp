@@ -1,4 +1,4 @@
-// edo_bench: the workloads of ../shared/bench/WORKLOADS.md on edo.
+// edo_bench: the workloads of bench/WORKLOADS.md on edo.
 //
 //   edo_bench <mt|ct> [workload,...]
 //
