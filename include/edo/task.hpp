@@ -16,6 +16,8 @@
 // spawn a lambda with edo::spawn(f, args...), which keeps f and args alive for the task.
 // `co_await` is not allowed inside a catch handler. With g++ 12, do not co_await a braced
 // temporary (`co_await awaiter{...}`): GCC PR 100611 destroys it twice; name it first.
+// A task's result type may not be aligned to more than 16 bytes (a static_assert says so;
+// return such a value through std::unique_ptr).
 #pragma once
 
 #include <coroutine>
@@ -52,7 +54,9 @@ struct promise_result_base<void> : promise_base {
 
 template <class T>
 struct promise final : promise_result_base<T> {
-  promise() noexcept { this->self_ = std::coroutine_handle<promise>::from_promise(*this); }
+  static_assert(alignof(promise_result_base<T>) <= 16,
+                "edo::task<T>: results aligned to more than 16 bytes are not supported (return "
+                "them through std::unique_ptr or a wrapper)");
   task<T> get_return_object() noexcept;
   void unhandled_exception() noexcept { this->result_.set_exception(std::current_exception()); }
 };

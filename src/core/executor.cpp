@@ -69,7 +69,7 @@ void teardown(strand* s) noexcept {
   promise_base* p = s->top_;
   while (p != nullptr) {
     promise_base* parent = p->parent_;
-    p->self_.destroy();
+    p->self().destroy();
     p = parent;
   }
   s->top_ = nullptr;
@@ -98,10 +98,10 @@ void resume_strand(strand* s) noexcept {
   if (EDO_UNLIKELY(s->unconstrained_ != 0)) {
     const std::int32_t saved = ctx.budget;
     ctx.budget = budget_unlimited;
-    s->top_->self_.resume();
+    s->top_->self().resume();
     ctx.budget = saved;
   } else {
-    s->top_->self_.resume();
+    s->top_->self().resume();
   }
   s->locals_ = ctx.locals;
   // The strand is suspended on a new leaf, finished, or waiting for its next run.

@@ -106,7 +106,7 @@ class EDO_API composite : public leaf {
   // Resume or tear down a ready child now (for composites that queue children themselves).
   static void process_ready(child_strand& s) noexcept;
   // Destroy a finished child's root frame (after reading its result).
-  static void destroy_root(promise_base* root) noexcept { root->self_.destroy(); }
+  static void destroy_root(promise_base* root) noexcept { root->self().destroy(); }
 
   bool cancel() noexcept override;
   // Children to cancel when this composite is cancelled; implemented by each composite.

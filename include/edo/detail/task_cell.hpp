@@ -41,7 +41,7 @@ struct task_cell : task_header {
     auto& p = static_cast<promise<T>&>(*root);
     outcome_ = p.result_.has_exception() ? task_outcome::exception : task_outcome::value;
     p.result_.move_to(output_);
-    p.self_.destroy();
+    p.self().destroy();
   }
   static void drop_output(task_header* h) noexcept { static_cast<task_cell*>(h)->output_.reset(); }
   static std::exception_ptr exception(task_header* h) noexcept {
