@@ -158,12 +158,23 @@ TEST_P(Observe, TrackingCountsRuns) {
         }(std::move(rx)))
         .detach();
     for (int i = 0; i < 5; ++i) EXPECT_TRUE(co_await tx.send(i));
-    for (int i = 0; i < 10; ++i) co_await edo::yield_now();
-    const auto d = edo::runtime_handle::current().dump();
-    const edo::task_snapshot* t = find(d, "counter");
+    // A run is counted when it ends. On one thread the capacity-1 channel makes the two
+    // tasks alternate, so the counter has ended at least two runs once the sends are done.
+    // On two workers it may still be inside a run that took every message: wait (bounded,
+    // yielding) until it is idle again.
+    const bool one_thread = edo::runtime_handle::current().metrics().num_workers == 1;
+    edo::runtime_dump d;
+    const edo::task_snapshot* t = nullptr;
+    for (int i = 0; i < 100000; ++i) {
+      d = edo::runtime_handle::current().dump();
+      t = find(d, "counter");
+      if (t == nullptr || (t->state == edo::task_state::idle && t->run_count >= 1)) break;
+      co_await edo::yield_now();
+    }
     CO_ASSERT_TRUE(t != nullptr);
     EXPECT_TRUE(t->tracked);
-    EXPECT_GE(t->run_count, 2u);
+    EXPECT_EQ(t->state, edo::task_state::idle);
+    EXPECT_GE(t->run_count, one_thread ? 2u : 1u);
   }());
 }
 
