@@ -147,8 +147,7 @@ EDO_NOINLINE void init_task_extra(task_header* t, const char* name) {
 
 }  // namespace
 
-void submit_task(runtime_context& rt, task_header* t, std::source_location loc,
-                 const char* name) {
+void submit_task(runtime_context& rt, task_header* t, std::source_location loc, const char* name) {
   t->loc_ = loc;
   if (EDO_UNLIKELY(name != nullptr || rt.config().track_tasks)) init_task_extra(t, name);
   if (!rt.owned().insert(t)) {
