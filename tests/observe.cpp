@@ -202,6 +202,11 @@ TEST_P(Observe, TraceIsValidJsonWithRunsSpawnsAndWakes) {
           std::move(tx));
       co_await h;
       co_await edo::spawn_blocking([] { return 1; });
+      // A name is any C string: bytes that are not UTF-8, quotes and control characters
+      // must not break the file.
+      co_await edo::task_builder().name("odd\xff\"name\n").spawn([]() -> edo::task<> {
+        co_return;
+      }());
     }());
   }  // shutdown writes the trace
   std::ifstream in(path);
@@ -221,6 +226,8 @@ TEST_P(Observe, TraceIsValidJsonWithRunsSpawnsAndWakes) {
   EXPECT_NE(json.find("\"ph\":\"s\""), std::string::npos);
   EXPECT_NE(json.find("\"ph\":\"f\""), std::string::npos);
   EXPECT_NE(json.find("\"bp\":\"e\""), std::string::npos);
+  EXPECT_NE(json.find("\"name\":\"odd\\ufffd\\\"name\\n\""), std::string::npos);
+  EXPECT_EQ(json.find('\xff'), std::string::npos);
 }
 
 TEST_P(Observe, PrometheusText) {

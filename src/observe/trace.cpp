@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "observe/json_text.hpp"
 #include "observe/observer.hpp"
 
 namespace edo::detail {
@@ -25,22 +26,6 @@ namespace {
 
 long current_tid() noexcept {
   return ::syscall(SYS_gettid);
-}
-
-void json_escape(std::string& out, const char* s) {
-  for (; *s != '\0'; ++s) {
-    const char c = *s;
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
 }
 
 // One recorded event, binary: formatting waits for flush().
@@ -219,7 +204,7 @@ class chrome_trace final : public trace_sink {
         first_ = false;
         o += "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" + std::to_string(b->tid) +
              ",\"args\":{\"name\":\"";
-        json_escape(o, b->thread_name.c_str());
+        json::escape_into(o, b->thread_name);
         o += "\"}}";
       }
       for (const trace_event& e : b->events) {
@@ -228,7 +213,7 @@ class chrome_trace final : public trace_sink {
             // The slice is named after the task.
             std::string label;
             if (e.from != 0) {
-              json_escape(label, b->names[e.from - 1].c_str());
+              json::escape_into(label, b->names[e.from - 1]);
             } else {
               label = "task " + std::to_string(e.task);
             }
