@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include <edo/blocking.hpp>
@@ -140,14 +141,26 @@ std::uint64_t next_task_id(runtime_context& rt) noexcept {
 
 namespace {
 
-EDO_NOINLINE void init_task_extra(task_header* t, const char* name) {
-  t->extra_ = new task_extra;
-  if (name != nullptr) t->extra_->name = name;
+// Out of memory here costs the task its name and statistics, never the task itself (the
+// cell already holds the handle's and the queue's references: throwing would leak it).
+EDO_NOINLINE void init_task_extra(task_header* t, const char* name) noexcept {
+  auto* e = new (std::nothrow) task_extra;
+  if (e == nullptr) return;
+  if (name != nullptr) {
+    try {
+      e->name = name;
+    } catch (const std::bad_alloc&) {
+      delete e;
+      return;
+    }
+  }
+  t->extra_ = e;
 }
 
 }  // namespace
 
-void submit_task(runtime_context& rt, task_header* t, std::source_location loc, const char* name) {
+void submit_task(runtime_context& rt, task_header* t, std::source_location loc,
+                 const char* name) noexcept {
   t->loc_ = loc;
   if (EDO_UNLIKELY(name != nullptr || rt.config().track_tasks)) init_task_extra(t, name);
   if (!rt.owned().insert(t)) {

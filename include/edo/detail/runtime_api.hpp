@@ -22,12 +22,12 @@ EDO_API runtime_context& current_runtime(const char* what);
 EDO_API scheduler* spawn_scheduler(runtime_context& rt, bool local);
 EDO_API std::uint64_t next_task_id(runtime_context& rt) noexcept;
 // Records where a new task was spawned (and, for a named task or when `rt` tracks tasks,
-// allocates its name/statistics block: may throw std::bad_alloc before anything else
-// happens), then hands it (notified, with its queue and owned-list references) to `rt`. If
-// the runtime is shutting down the task completes as cancelled without running. One call
-// per spawn: the spawn location costs a store, not a call.
+// allocates its name/statistics block; out of memory, the task goes without), then hands it
+// (notified, with its queue and owned-list references) to `rt`. If the runtime is shutting
+// down the task completes as cancelled without running. One call per spawn: the spawn
+// location costs a store, not a call.
 EDO_API void submit_task(runtime_context& rt, task_header* t, std::source_location loc,
-                         const char* name);
+                         const char* name) noexcept;
 
 // ---- time ----
 using clock_time = std::chrono::steady_clock::time_point;
