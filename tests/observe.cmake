@@ -8,7 +8,9 @@ target_include_directories(observe_console PRIVATE ${PROJECT_SOURCE_DIR}/tools)
 # edo-console against live runtimes: --once, and the live view driven through tmux (skipped
 # when tmux is missing); and against the observe example when examples are built.
 if(TARGET edo-console)
-  edo_test(observe_console_tool SOURCES observe_console_tool.cpp TIMEOUT 180)
+  edo_test(observe_console_tool SOURCES observe_console_tool.cpp
+           ${PROJECT_SOURCE_DIR}/tools/edo-console/json.cpp TIMEOUT 180)
+  target_include_directories(observe_console_tool PRIVATE ${PROJECT_SOURCE_DIR}/tools)
   target_compile_definitions(observe_console_tool PRIVATE
     EDO_CONSOLE_EXE="$<TARGET_FILE:edo-console>")
   add_dependencies(observe_console_tool edo-console)
