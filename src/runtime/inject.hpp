@@ -35,6 +35,19 @@ class inject_queue {
     len_.store(q_.size(), std::memory_order_release);
     return t;
   }
+  // Pops up to `max` tasks into `out` in one lock; returns how many.
+  std::size_t pop_n(task_header** out, std::size_t max) {
+    if (len_.load(std::memory_order_acquire) == 0) return 0;
+    std::lock_guard lock(mu_);
+    std::size_t n = 0;
+    while (n < max) {
+      task_header* t = q_.pop();
+      if (t == nullptr) break;
+      out[n++] = t;
+    }
+    len_.store(q_.size(), std::memory_order_release);
+    return n;
+  }
   std::size_t len() const noexcept { return len_.load(std::memory_order_acquire); }
   bool empty() const noexcept { return len() == 0; }
   bool empty_seq_cst() const noexcept { return len_.load(std::memory_order_seq_cst) == 0; }

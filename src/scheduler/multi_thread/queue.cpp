@@ -56,6 +56,21 @@ bool local_queue::push_overflow(task_header* t, std::uint32_t head, std::uint32_
   return true;
 }
 
+std::uint32_t local_queue::remaining_slots() const noexcept {
+  // ordering: acquire pairs with stealers' release CAS that frees slots.
+  const std::uint32_t steal = steal_of(head_.load(std::memory_order_acquire));
+  return capacity - (tail_.load(std::memory_order_relaxed) - steal);
+}
+
+void local_queue::push_batch(task_header* const* ts, std::uint32_t n) noexcept {
+  const std::uint32_t tail = tail_.load(std::memory_order_relaxed);  // only this thread writes
+  assert(n <= remaining_slots());
+  for (std::uint32_t i = 0; i < n; ++i)
+    buf_[(tail + i) & mask].store(ts[i], std::memory_order_relaxed);
+  // ordering: release publishes the slots to stealers' acquire load of tail_.
+  tail_.store(tail + n, std::memory_order_release);
+}
+
 task_header* local_queue::pop() noexcept {
   std::uint64_t head = head_.load(std::memory_order_acquire);
   std::uint32_t idx;

@@ -39,6 +39,10 @@ class local_queue {
   bool push_back(task_header* t, inject_queue& inject) noexcept;
   // Owner only.
   task_header* pop() noexcept;
+  // Owner only: how many tasks push_batch can take now (stealers only ever free slots).
+  std::uint32_t remaining_slots() const noexcept;
+  // Owner only: appends `n` tasks (n <= remaining_slots()), published with one store.
+  void push_batch(task_header* const* ts, std::uint32_t n) noexcept;
   // Called by another worker on `src`: moves half of src's tasks into this queue (owned by
   // the caller) and returns one of them, or null. `stolen` receives how many moved.
   task_header* steal_into(local_queue& dst, std::uint32_t& stolen) noexcept;

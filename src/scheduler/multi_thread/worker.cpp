@@ -1,6 +1,7 @@
 // The worker loop (see worker.hpp).
 #include "scheduler/multi_thread/worker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -122,7 +123,24 @@ task_header* worker::next_task() noexcept {
   if (!pinned_local_.empty() && ((tick_ & 1) != 0 || queue_.is_empty())) return pinned_local_.pop();
   if (task_header* t = queue_.pop()) return t;
   if (task_header* t = pinned_local_.pop()) return t;
-  return owner_.inject().pop();
+  return pull_inject();
+}
+
+// The local queue is empty: take this worker's share of the inject queue in one lock (as
+// Tokio's next_task does), run the first and keep the rest local, where other workers can
+// steal them. One lock per task made a flood of overflowed spawns (timers mt) contend.
+task_header* worker::pull_inject() noexcept {
+  const std::size_t len = owner_.inject().len();
+  if (len == 0) return nullptr;
+  constexpr std::uint32_t max_batch = local_queue::capacity / 2;
+  const std::size_t share = len / owner_.num_workers() + 1;
+  const std::size_t n =
+      std::min<std::size_t>({share, std::size_t{queue_.remaining_slots()} + 1, max_batch});
+  task_header* batch[max_batch];
+  const std::size_t got = owner_.inject().pop_n(batch, n);
+  if (got == 0) return nullptr;
+  if (got > 1) queue_.push_batch(batch + 1, static_cast<std::uint32_t>(got - 1));
+  return batch[0];
 }
 
 task_header* worker::steal_work() noexcept {
@@ -140,7 +158,7 @@ task_header* worker::steal_work() noexcept {
       return t;
     }
   }
-  return owner_.inject().pop();
+  return pull_inject();
 }
 
 void worker::transition_from_searching() noexcept {

@@ -80,6 +80,7 @@ class worker final : public worker_tag {
   void maintenance() noexcept;
   task_header* next_task() noexcept;
   task_header* steal_work() noexcept;
+  task_header* pull_inject() noexcept;
   // Both return false if this thread lost the worker (block_in_place) during the run.
   bool run_task(task_header* t) noexcept;
   bool run_one(task_header* t) noexcept;
