@@ -1,14 +1,16 @@
 // Slow paths of the frame allocator (see include/edo/detail/frame_alloc.hpp for the design).
 //
 // Locking: one global mutex guards the global pool, the cache registry and the orphan
-// state. It is taken once per batch (a free list running dry or overflowing), when a thread
-// first allocates, and when it exits: never per block.
+// state. It is taken once per segment (a current list running dry with no spare or remote
+// blocks, or a second list reaching its cap), when a thread first allocates, and when it
+// exits: never per block (but for blocks carved after their thread's cache was retired).
 #include <edo/detail/frame_alloc.hpp>
 
 #include <sys/mman.h>
 
 #include <cstdlib>
 #include <mutex>
+#include <utility>
 
 namespace edo::detail {
 
@@ -31,9 +33,9 @@ using free_block = frame_cache::free_block;
 
 struct global_state {
   std::mutex mu;
+  // Per class, a stack of segments linked through their first blocks' next_segment.
   free_block* pool[frame_cache::classes] = {};
-  std::uint32_t pool_count[frame_cache::classes] = {};
-  // pool_count[cls] != 0, readable without the lock (an empty pool is not worth locking).
+  // pool[cls] != nullptr, readable without the lock (an empty pool is not worth locking).
   std::atomic<bool> pool_nonempty[frame_cache::classes] = {};
   frame_cache* registry = nullptr;  // every cache ever created; caches are never destroyed
   // Owner of chunks carved after a thread's cache was retired (thread-exit destructors);
@@ -71,6 +73,12 @@ void* new_chunk(frame_cache* owner, std::size_t cls) {
       if (aligned > base) ::munmap(m, aligned - base);
       const std::uintptr_t tail = base + len - (aligned + arena_size);
       if (tail > 0) ::munmap(reinterpret_cast<void*>(aligned + arena_size), tail);
+      if (((aligned + arena_size) >> frame_cache::remote_shift) != 0) {
+        // Block addresses must fit the remote stacks' packed words (x86-64 user space has 47
+        // bits unless a mapping is asked for above them).
+        ::munmap(reinterpret_cast<void*>(aligned), arena_size);
+        throw std::bad_alloc();
+      }
       arena_next = reinterpret_cast<char*>(aligned);
       arena_end = arena_next + arena_size;
     }
@@ -96,56 +104,60 @@ void* carve(frame_cache* c, std::size_t cls) {
   return p;
 }
 
-void push_local(frame_cache* c, free_block* b, std::size_t cls) noexcept {
-  b->next = c->free_[cls];
-  c->free_[cls] = b;
-  ++c->count_[cls];
+free_block* remote_top(std::uintptr_t w) noexcept {
+  return reinterpret_cast<free_block*>(w & ((std::uintptr_t{1} << frame_cache::remote_shift) - 1));
+}
+std::uint32_t remote_len(std::uintptr_t w) noexcept {
+  return static_cast<std::uint32_t>(w >> frame_cache::remote_shift);
 }
 
-// Moves every block of `c`'s remote-free stack onto its local lists.
-void drain_remote(frame_cache* c) noexcept {
-  // ordering: acquire pairs with the release CAS of remote pushers (their `next` links).
-  free_block* b = c->remote_.exchange(nullptr, std::memory_order_acquire);
-  while (b != nullptr) {
-    free_block* next = b->next;
-    push_local(c, b, frame_cache::chunk_of(b)->cls);
-    b = next;
-  }
-}
-
-// Hands `n` blocks of class `cls` from `c`'s local list to the global pool.
-void flush_to_pool(frame_cache* c, std::size_t cls, std::uint32_t n) noexcept {
-  if (n == 0) return;
-  free_block* first = c->free_[cls];
-  free_block* last = first;
-  for (std::uint32_t i = 1; i < n; ++i) last = last->next;
-  c->free_[cls] = last->next;
-  c->count_[cls] -= n;
-  global_state& g = global();
-  std::lock_guard lock(g.mu);
-  last->next = g.pool[cls];
+// Caller holds g.mu. Pushes the list `first` of `n` blocks as one segment.
+void pool_push_locked(global_state& g, std::size_t cls, free_block* first, std::size_t n) noexcept {
+  first->segment_count = n;
+  first->next_segment = g.pool[cls];
   g.pool[cls] = first;
-  g.pool_count[cls] += n;
   g.pool_nonempty[cls].store(true, std::memory_order_relaxed);
 }
 
-// Takes up to half a cap's worth of blocks of class `cls` from the global pool.
-bool refill_from_pool(frame_cache* c, std::size_t cls) noexcept {
+void pool_push(std::size_t cls, free_block* first, std::size_t n) noexcept {
+  if (first == nullptr) return;
+  global_state& g = global();
+  std::lock_guard lock(g.mu);
+  pool_push_locked(g, cls, first, n);
+}
+
+// Makes the top segment of class `cls` in the pool `c`'s current list (which is empty).
+bool take_from_pool(frame_cache* c, std::size_t cls) noexcept {
   global_state& g = global();
   // ordering: a hint; the lock orders the blocks themselves.
   if (!g.pool_nonempty[cls].load(std::memory_order_relaxed)) return false;
   std::lock_guard lock(g.mu);
-  std::uint32_t want = frame_cache_cap(cls) / 2;
-  bool got = false;
-  while (want-- > 0 && g.pool[cls] != nullptr) {
-    free_block* b = g.pool[cls];
-    g.pool[cls] = b->next;
-    --g.pool_count[cls];
-    push_local(c, b, cls);
-    got = true;
-  }
+  free_block* seg = g.pool[cls];
+  if (seg == nullptr) return false;
+  g.pool[cls] = seg->next_segment;
   g.pool_nonempty[cls].store(g.pool[cls] != nullptr, std::memory_order_relaxed);
-  return got;
+  c->free_[cls] = seg;
+  c->count_[cls] = static_cast<std::uint32_t>(seg->segment_count);
+  return true;
+}
+
+// Refills `c`'s empty current list of class `cls` without walking any list. False: carve.
+bool refill(frame_cache* c, std::size_t cls) noexcept {
+  if (c->spare_[cls] != nullptr) {
+    c->free_[cls] = std::exchange(c->spare_[cls], nullptr);
+    c->count_[cls] = std::exchange(c->spare_count_[cls], 0);
+    return true;
+  }
+  // ordering: a relaxed peek; the exchange is the acquire (pairs with the pushers' release).
+  if (c->remote_[cls].load(std::memory_order_relaxed) != 0) {
+    const std::uintptr_t w = c->remote_[cls].exchange(0, std::memory_order_acquire);
+    if (w != 0) {
+      c->free_[cls] = remote_top(w);
+      c->count_[cls] = remote_len(w);
+      return true;
+    }
+  }
+  return take_from_pool(c, cls);
 }
 
 void retire_cache() noexcept;
@@ -183,30 +195,35 @@ void retire_cache() noexcept {
   if (c == nullptr) return;
   tls.cache = nullptr;
   cache_retired = true;
-  drain_remote(c);
   global_state& g = global();
-  std::lock_guard lock(g.mu);
   for (std::size_t cls = 0; cls < frame_cache::classes; ++cls) {
-    while (free_block* b = c->free_[cls]) {
-      c->free_[cls] = b->next;
-      b->next = g.pool[cls];
-      g.pool[cls] = b;
-      ++g.pool_count[cls];
-      g.pool_nonempty[cls].store(true, std::memory_order_relaxed);
-    }
-    c->count_[cls] = 0;
+    const std::uintptr_t w = c->remote_[cls].exchange(0, std::memory_order_acquire);
+    std::lock_guard lock(g.mu);
+    if (w != 0) pool_push_locked(g, cls, remote_top(w), remote_len(w));
+    if (c->free_[cls] != nullptr) pool_push_locked(g, cls, c->free_[cls], c->count_[cls]);
+    if (c->spare_[cls] != nullptr) pool_push_locked(g, cls, c->spare_[cls], c->spare_count_[cls]);
+    c->free_[cls] = c->spare_[cls] = nullptr;
+    c->count_[cls] = c->spare_count_[cls] = 0;
   }
+  std::lock_guard lock(g.mu);
   c->orphaned_ = true;  // blocks freed remotely from now on wait in remote_ for the adopter
 }
 
 void* alloc_retired(std::size_t cls) {
   global_state& g = global();
   std::lock_guard lock(g.mu);
-  if (free_block* b = g.pool[cls]) {
-    g.pool[cls] = b->next;
-    --g.pool_count[cls];
+  if (free_block* seg = g.pool[cls]) {
+    // Take the segment's first block; the rest stays a segment.
+    free_block* rest = seg->next;
+    if (rest != nullptr) {
+      rest->next_segment = seg->next_segment;
+      rest->segment_count = seg->segment_count - 1;
+      g.pool[cls] = rest;
+    } else {
+      g.pool[cls] = seg->next_segment;
+    }
     g.pool_nonempty[cls].store(g.pool[cls] != nullptr, std::memory_order_relaxed);
-    return b;
+    return seg;
   }
   return carve(&g.global_owner, cls);
 }
@@ -221,11 +238,7 @@ void* frame_alloc_slow(std::size_t n) {
     if (cache_retired) return alloc_retired(cls);
     c = acquire_cache();
   }
-  if (c->free_[cls] == nullptr) {
-    // ordering: a relaxed peek; drain_remote's exchange is the acquire.
-    if (c->remote_.load(std::memory_order_relaxed) != nullptr) drain_remote(c);
-    if (c->free_[cls] == nullptr && !refill_from_pool(c, cls)) return carve(c, cls);
-  }
+  if (c->free_[cls] == nullptr && !refill(c, cls)) return carve(c, cls);
   free_block* b = c->free_[cls];
   c->free_[cls] = b->next;
   --c->count_[cls];
@@ -239,29 +252,45 @@ void frame_free_slow(void* p, std::size_t n) noexcept {
   }
   auto* b = static_cast<free_block*>(p);
   frame_cache::chunk* ch = frame_cache::chunk_of(p);
+  const std::size_t cls = ch->cls;
   frame_cache* owner = ch->owner;
   frame_cache* c = tls.cache;
   if (owner == c) {
-    // Over the cap: keep the block, hand half of the list to the pool.
-    push_local(c, b, ch->cls);
-    flush_to_pool(c, ch->cls, c->count_[ch->cls] / 2);
+    // The current list is at its cap: it becomes the spare (the old spare goes to the pool)
+    // and `b` starts a new one.
+    pool_push(cls, c->spare_[cls], c->spare_count_[cls]);
+    c->spare_[cls] = c->free_[cls];
+    c->spare_count_[cls] = c->count_[cls];
+    b->next = nullptr;
+    c->free_[cls] = b;
+    c->count_[cls] = 1;
     return;
   }
-  global_state& g = global();
-  if (owner == &g.global_owner) {
-    std::lock_guard lock(g.mu);
-    b->next = g.pool[ch->cls];
-    g.pool[ch->cls] = b;
-    ++g.pool_count[ch->cls];
-    g.pool_nonempty[ch->cls].store(true, std::memory_order_relaxed);
+  if (owner == &global().global_owner) {
+    b->next = nullptr;
+    pool_push(cls, b, 1);
     return;
   }
-  // ordering: release publishes b->next to the owner's acquire exchange in drain_remote.
-  free_block* head = owner->remote_.load(std::memory_order_relaxed);
-  do {
-    b->next = head;
-  } while (!owner->remote_.compare_exchange_weak(head, b, std::memory_order_release,
-                                                 std::memory_order_relaxed));
+  std::atomic<std::uintptr_t>& top = owner->remote_[cls];
+  std::uintptr_t w = top.load(std::memory_order_relaxed);
+  for (;;) {
+    if (remote_len(w) == frame_cache::remote_max) {
+      // The stack's length no longer fits its word: hand the whole stack to the pool.
+      // ordering: acquire pairs with the pushers' release (their links).
+      if (!top.compare_exchange_weak(w, 0, std::memory_order_acquire, std::memory_order_relaxed)) {
+        continue;
+      }
+      pool_push(cls, remote_top(w), remote_len(w));
+      w = 0;
+    }
+    b->next = remote_top(w);
+    const std::uintptr_t next = reinterpret_cast<std::uintptr_t>(b) |
+                                (std::uintptr_t{remote_len(w) + 1} << frame_cache::remote_shift);
+    // ordering: release publishes b->next to the owner's acquire exchange in refill.
+    if (top.compare_exchange_weak(w, next, std::memory_order_release, std::memory_order_relaxed)) {
+      return;
+    }
+  }
 }
 
 #endif  // EDO_ASAN
