@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -333,14 +334,14 @@ TEST(Mpsc, CancelledRecvTakesNothing) {
   }());
 }
 
-TEST(Mpsc, MessageHandedToACancelledRecvGoesBackToTheFront) {
+TEST(Mpsc, MessageThatWokeACancelledRecvStaysAtTheFront) {
   auto [tx, rx] = mpsc::channel<int>(4);
   event_source other;
   auto t = [&]() -> edo::task<std::size_t> {
     auto fire_both = [&]() -> edo::task<> {
       co_await edo::yield_now();
-      EXPECT_TRUE(tx.try_send(1));  // handed directly to the waiting recv (branch 1) ...
-      EXPECT_TRUE(tx.try_send(2));  // ... buffered
+      EXPECT_TRUE(tx.try_send(1));  // wakes the waiting recv (branch 1) ...
+      EXPECT_TRUE(tx.try_send(2));  // ... buffered behind it
       other.fire(0);                // branch 0 wins in the same run
     };
     auto [r, ignored] = co_await edo::join(edo::select(other.wait(), rx.recv()), fire_both());
@@ -348,29 +349,30 @@ TEST(Mpsc, MessageHandedToACancelledRecvGoesBackToTheFront) {
     co_return r.index();
   };
   EXPECT_EQ(edo::block_on(t()), 0u);
-  EXPECT_EQ(rx.try_recv(), 1);  // back at the front: order kept
+  EXPECT_EQ(rx.try_recv(), 1);  // still at the front: order kept
   EXPECT_EQ(rx.try_recv(), 2);
 }
 
-TEST(Mpsc, GiveBackIntoAFullChannelFits) {
-  // The handed message comes back even if the channel filled up meanwhile.
+TEST(Mpsc, CancelledRecvTakesNothingFromAFullChannel) {
+  // The message that woke the receive stays in the channel (and keeps its place in the
+  // capacity, as in Tokio) when the receive is cancelled before it ran.
   auto [tx, rx] = mpsc::channel<int>(2);
   event_source other;
   auto t = [&]() -> edo::task<> {
     auto fire_both = [&]() -> edo::task<> {
       co_await edo::yield_now();
-      EXPECT_TRUE(tx.try_send(1));  // to the waiting recv
+      EXPECT_TRUE(tx.try_send(1));  // wakes the waiting recv
       EXPECT_TRUE(tx.try_send(2));
-      EXPECT_TRUE(tx.try_send(3));  // full now
+      EXPECT_TRUE(tx.try_send(3).is_full());
       other.fire(0);
     };
     co_await edo::join(edo::select(other.wait(), rx.recv()), fire_both());
   };
   edo::block_on(t());
-  EXPECT_EQ(rx.len(), 3u);
+  EXPECT_EQ(rx.len(), 2u);
   EXPECT_EQ(rx.try_recv(), 1);
   EXPECT_EQ(rx.try_recv(), 2);
-  EXPECT_EQ(rx.try_recv(), 3);
+  EXPECT_EQ(rx.try_recv(), std::nullopt);
   EXPECT_TRUE(tx.try_send(4));
   EXPECT_TRUE(tx.try_send(5));
   EXPECT_TRUE(tx.try_send(6).is_full());
@@ -591,6 +593,76 @@ TEST(Mpsc, StressWithCancellations) {
   }());
   for (auto& t : ts) t.join();
   for (int v = 0; v < producers * per; ++v) ASSERT_EQ(seen[v], 1) << v;
+}
+
+TEST(Mpsc, UnboundedOverflowKeepsFifo) {
+  // Far more than the ring's 32 slots: later messages wait in the overflow and move into the
+  // ring as the receiver frees units, in order, also while new sends keep arriving.
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  int next_send = 0, next_recv = 0;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(tx.send(next_send++));
+    for (int i = 0; i < 60; ++i) ASSERT_EQ(rx.try_recv(), next_recv++);
+  }
+  EXPECT_EQ(rx.len(), static_cast<std::size_t>(next_send - next_recv));
+  rx.close();  // buffered messages, the overflow's too, can still be received
+  EXPECT_TRUE(tx.send(-1).is_closed());
+  std::vector<int> rest;
+  while (auto v = rx.try_recv()) rest.push_back(*v);
+  ASSERT_EQ(rest.size(), static_cast<std::size_t>(next_send - next_recv));
+  for (int v : rest) ASSERT_EQ(v, next_recv++);
+  { auto gone = std::move(tx); }
+  EXPECT_EQ(rx.blocking_recv(), std::nullopt);
+}
+
+TEST(Mpsc, UnboundedReceiverDropDestroysTheOverflow) {
+  const int before = counted::alive;
+  {
+    auto [tx, rx] = mpsc::unbounded_channel<counted>();
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(tx.send(counted(i)));
+    EXPECT_EQ(counted::alive, before + 100);
+    { auto gone = std::move(rx); }
+    EXPECT_EQ(counted::alive, before);
+    EXPECT_TRUE(tx.send(counted(-1)).is_closed());
+  }
+  EXPECT_EQ(counted::alive, before);
+}
+
+// A message that owns a sender of its own channel: dropping the receiver destroys it, so
+// the channel is freed (LeakSanitizer checks the asan build).
+struct self_ref {
+  std::optional<mpsc::unbounded_sender<self_ref>> tx;
+};
+
+TEST(Mpsc, MessageOwningItsOwnSenderDoesNotLeakTheChannel) {
+  auto [tx, rx] = mpsc::unbounded_channel<self_ref>();
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(tx.send(self_ref{tx}));
+  { auto gone = std::move(tx); }
+  { auto gone = std::move(rx); }
+}
+
+TEST(Mpsc, CapacityOneAcrossThreads) {
+  // The smallest ring (two slots for one unit) with producers on several threads: every
+  // message arrives once, each producer's in order.
+  auto [tx, rx] = mpsc::channel<long>(1);
+  constexpr long producers = 3, per = 3000;
+  std::vector<std::thread> ts;
+  for (long p = 0; p < producers; ++p) {
+    ts.emplace_back([p, tx = tx]() mutable {
+      for (long i = 0; i < per; ++i) ASSERT_TRUE(tx.blocking_send(p * per + i));
+    });
+  }
+  { auto gone = std::move(tx); }
+  std::vector<long> last(producers, -1);
+  long n = 0;
+  while (auto v = rx.blocking_recv()) {
+    const long p = *v / per;
+    ASSERT_GT(*v, last[p]);
+    last[p] = *v;
+    ++n;
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(n, producers * per);
 }
 
 class MpscRt : public edo_test::flavor_test {};

@@ -16,10 +16,12 @@
 // Fairness: senders that wait for room are served first come, first served (sends and
 // reserves in one queue); try_send never overtakes a waiting send.
 //
-// Costs: one lock (edo::detail::sync_lock) per operation; a message for a waiting
-// receive is handed to it directly. A bounded channel allocates its ring (capacity + 1
-// slots) once, up front: no operation allocates afterwards. Messages need a nothrow move
-// constructor.
+// Costs: no lock while there is room: a send makes three atomic read-modify-writes (take a
+// unit of capacity, take a ticket, publish the slot), a receive one (give the unit back);
+// a sender that has to wait for room queues under a lock (see detail/mpsc_chan.hpp). A
+// bounded channel allocates its ring (capacity rounded up to a power of two, at least 2)
+// once, up front: no operation allocates afterwards. An unbounded channel has a ring of 32
+// and an overflow queue that grows by doubling. Messages need a nothrow move constructor.
 //
 // Lifetimes: a sender or receiver must outlive the operations started on it, and a permit
 // borrows the sender it came from (as Tokio's Permit<'_, T>). One receive at a time on a
@@ -163,15 +165,15 @@ class [[nodiscard]] recv_awaitable final : public detail::mpsc_recv_waiter<T> {
  public:
   explicit recv_awaitable(detail::mpsc_chan<T>* ch) noexcept : detail::mpsc_recv_waiter<T>(ch) {}
   bool await_ready() noexcept {
-    if (!this->try_take()) return false;
-    if (this->consume_budget()) return true;
-    ready_now_ = true;  // taken; delivered at the next run (or given back)
+    if (!this->ch_->ready()) return false;
+    if (this->consume_budget()) return true;  // taken in await_resume
+    yield_ = true;  // taken at the next run (nothing taken if cancelled meanwhile)
     return false;
   }
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) noexcept {
     this->suspend(h);
-    if (ready_now_) {
+    if (yield_) {
       this->complete_now();
       return true;
     }
@@ -180,7 +182,7 @@ class [[nodiscard]] recv_awaitable final : public detail::mpsc_recv_waiter<T> {
   std::optional<T> await_resume() noexcept { return this->take(); }
 
  private:
-  bool ready_now_ = false;
+  bool yield_ = false;
 };
 
 template <class T>
@@ -191,18 +193,15 @@ class [[nodiscard]] recv_many_awaitable final : public detail::mpsc_recv_waiter<
   recv_many_awaitable(detail::mpsc_chan<T>* ch, std::vector<T>& out, std::size_t limit) noexcept
       : base(ch), out_(&out), limit_(limit) {}
 
-  // Takes what is buffered now. May throw (growing the vector) before taking anything.
+  // Takes what is published now. May throw (growing the vector) before taking anything.
   bool await_ready() {
     if (limit_ == 0) return true;
-    // Only the receiver takes messages: what len() reports stays available.
-    const std::size_t n = std::min(limit_, this->ch_->len());
-    if (n == 0) return false;
+    if (!this->ch_->ready()) return false;
     if (!this->consume_budget()) {
       yield_ = true;  // take them at the next run (nothing taken if cancelled meanwhile)
       return false;
     }
-    out_->reserve(out_->size() + n);
-    got_ = this->ch_->drain_into(*out_, n);
+    got_ = take_published();
     return true;
   }
   template <class P>
@@ -214,28 +213,21 @@ class [[nodiscard]] recv_many_awaitable final : public detail::mpsc_recv_waiter<
     }
     return this->start();
   }
+  // May throw growing the vector: nothing is taken then.
   std::size_t await_resume() {
     if (limit_ == 0 || got_ > 0) return got_;
-    if (yield_) {
-      yield_ = false;
-      const std::size_t n = std::min(limit_, this->ch_->len());
-      out_->reserve(out_->size() + n);
-      return this->ch_->drain_into(*out_, n);
-    }
-    std::optional<T> first = this->take();
-    if (!first) return 0;  // closed and drained
-    const std::size_t more = std::min(limit_ - 1, this->ch_->len());
-    try {
-      out_->reserve(out_->size() + 1 + more);
-    } catch (...) {
-      this->ch_->push_front(std::move(*first));  // not lost: back to the front
-      throw;
-    }
-    out_->push_back(std::move(*first));
-    return 1 + this->ch_->drain_into(*out_, more);
+    if (!this->head_ready()) return 0;  // closed and drained
+    return take_published();
   }
 
  private:
+  // Precondition: the head message is published (so len() >= 1).
+  std::size_t take_published() {
+    const std::size_t n = std::min(limit_, this->ch_->len());
+    out_->reserve(out_->size() + n);
+    return this->ch_->drain_into(*out_, n);
+  }
+
   std::vector<T>* out_;
   std::size_t limit_;
   std::size_t got_ = 0;
@@ -394,8 +386,8 @@ class receiver {
   // queue is drained.
   //
   // Cancel safety: this method is cancel safe. If recv is cancelled (a select's other
-  // branch won), it is guaranteed that no message was received: a message already handed
-  // to it goes back to the front of the queue.
+  // branch won), it is guaranteed that no message was received: a message leaves the
+  // channel only when the receive completes.
   recv_awaitable<T> recv() noexcept { return recv_awaitable<T>(ch_); }
 
   // Appends up to `limit` messages to `buf`, waiting for at least one; returns how many.

@@ -1,50 +1,74 @@
 // The shared state of an edo::sync::mpsc channel and the leaves that wait on it.
 //
-// Layout: one heap block per channel: the lock, a ring of messages (bounded: capacity + 1
-// slots allocated up front; unbounded: grown by doubling), the FIFO of waiting senders
-// (send and reserve operations, intrusive nodes living in the awaiters), the one waiting
-// receive, and the list of sender::closed() waiters. Steady-state operations on a bounded
-// channel allocate nothing.
+// Tokio's design (a semaphore for capacity, a lock-free queue for the messages, an atomic
+// waker for the one receiver), with a ring of slots for the queue. Per message, a sender
+// that finds room makes three atomic read-modify-writes — one on the capacity word, one
+// taking a ticket, one publishing the slot — and the receiver one (returning the capacity);
+// nobody takes a lock. The lock guards only the queue of senders waiting for room (and the
+// overflow of an unbounded channel), and is taken only when such a queue exists.
 //
-// Invariants (under lock_):
-//  * room: unbounded, or buf_.size() + reserved_ < cap_. Whenever room appears (a receive,
-//    a permit used or dropped) the waiting senders are served in order, so a non-empty
-//    senders_ list means there is no room: a try_send or a new send never overtakes a
-//    waiting one.
-//  * rx_waiter_ != null only while buf_ is empty: a message for a waiting receive is handed
-//    to it directly (written into its node) instead of going through the ring.
-//  * A message handed to a receive whose strand is then cancelled goes back to the front
-//    of the ring (give_back). There is at most one such message (one receiver), hence the
-//    spare slot: size() <= cap_ + 1 <= ring capacity. The unbounded ring keeps one spare
-//    slot as well, so give_back never allocates.
-//  * The receive side is done (recv returns empty) when the ring is empty, no permit is
-//    outstanding, and the senders are all gone or the receiver closed.
+// The parts (one heap block per channel, the ring allocated with it):
 //
-// Handles: tx_count_ counts sender handles; refs_ holds one reference for all senders
-// together and one for the receiver: the block is freed when both sides are gone.
-// Permits borrow their sender (as Tokio's Permit<'_, T> does).
+//  * sem_: the capacity word, available << 2 | waiting << 1 | closed. `available` counts
+//    free capacity: a send or reserve takes one unit (CAS) before it puts a message in the
+//    ring, a receive gives one back after taking a message out, a permit dropped unused gives
+//    its unit back. `waiting` is set (under lock_) while senders wait for room (bounded) or
+//    messages wait in the overflow (unbounded); while it is set the fast paths fail, so
+//    nobody overtakes the queue, and returned units go to the queue's head under lock_
+//    instead. `closed`: the receiver closed or dropped; acquisitions fail.
+//  * The ring: ring_size_ slots (a power of two >= capacity), each a stamp and room for one
+//    T (Vyukov's bounded queue). A sender holding a unit takes a ticket (tail_ fetch_add)
+//    and writes slot ticket % size, whose stamp it then sets to ticket + 1: published. The
+//    receiver's next slot is ready when its stamp is head_ + 1; taking it sets the stamp to
+//    head_ + ring_size_. Capacity units guarantee a ticket's slot is free: at most
+//    `capacity` tickets are taken and not yet consumed, and a unit is returned only after
+//    its slot was freed.
+//  * Unbounded channels have a ring of 32 and `capacity` 32: a send that finds no unit
+//    appends to overflow_ (under lock_, growing it) and sets `waiting`; each unit the
+//    receiver returns moves the overflow's head into the ring. FIFO holds: while overflow
+//    holds messages, every send goes behind them.
+//  * The receiver's wait: a receive that finds its head slot unpublished flags that slot's
+//    stamp (CAS h -> h | stamp_wait) and records itself in rx_waiter_. The sender of that
+//    ticket publishes with an exchange, which tells it whether to wake the receiver: one
+//    atomic operation both publishes and decides the wake, and only the sender of the
+//    message the receiver needs wakes it. A closer (last sender gone, last permit back)
+//    clears the flag with a CAS and wakes the receiver when recv would return empty; a
+//    receive re-checks the closing state after flagging (Dekker pairs, seq_cst).
+//
+// Cancellation: messages leave the ring only when the receiver takes them, so a cancelled
+// receive loses nothing and has nothing to give back. A cancelled waiting send leaves the
+// queue with its message; a cancelled reserve whose unit was already assigned returns it.
+//
+// Closing: the last sender's drop sets tx_closed_ and wakes a waiting receiver. The
+// receiver's close sets `closed` and fails the waiting senders; after it, recv still returns
+// what is buffered and what outstanding permits send, then empty once every unit is back.
+// The receiver's drop also destroys the buffered messages: it marks rx_dropped_ and empties
+// the ring under lock_ (a sender that publishes after that and sees rx_dropped_ empties it
+// too), so a message that owns a sender of its own channel cannot keep the channel alive.
 //
 // Values are never destroyed under the lock (a message may own a sender of this very
-// channel): they are moved out and destroyed after unlocking.
-//
-// Atomic read-modify-writes per operation (each ~5-6 ns here): a send or a receive that
-// completes at once takes the lock (one CAS; the unlock is a plain store) after a relaxed
-// load of the hint; handing a message to a waiting receive or room to a waiting send adds
-// that waiter's wake (one CAS on its task's state word). One that must wait takes the lock
-// once, in await_suspend, to register (the hint spared await_ready a locked check). No
-// allocation, no virtual call except the leaf's cancel/give_back.
+// channel). Handles: tx_count_ counts sender handles; refs_ holds one reference for all
+// senders together and one for the receiver: the block is freed when both sides are gone.
+// Permits borrow their sender (as Tokio's Permit<'_, T> does).
 #pragma once
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
+#include <memory>
+#include <new>
 #include <optional>
+#include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <edo/detail/config.hpp>
 #include <edo/sync/detail/lock.hpp>
 #include <edo/sync/detail/ring.hpp>
 #include <edo/sync/detail/waiter.hpp>
@@ -62,90 +86,59 @@ class mpsc_recv_waiter : public waiter {
   mpsc_recv_waiter(const mpsc_recv_waiter& o) noexcept : waiter(o), ch_(o.ch_) {}
   ~mpsc_recv_waiter() = default;
 
-  enum class status : std::uint8_t {
-    idle,     // not started, or the result was consumed
-    waiting,  // registered as the channel's rx_waiter_ (guarded by its lock)
-    value,    // value_ holds a message
-    closed,   // the channel is closed and drained
-  };
-
-  // For await_ready: if a message is probably there, take it under the lock. True if one
-  // was taken (status value).
-  bool try_take() noexcept {
-    mpsc_chan<T>& ch = *ch_;
-    if (!ch.hint(mpsc_chan<T>::hint_msgs)) return false;
-    wake_batch wakes;
-    ch.lock_.lock();
-    if (ch.buf_.empty()) {
-      ch.unlock();
-      return false;
-    }
-    value_.emplace(ch.buf_.pop_front());
-    status_ = status::value;
-    ch.serve_senders_locked(wakes);
-    ch.unlock();
-    wakes.wake_all();
-    return true;
-  }
-
-  // After suspend(): take a message, or register. The value for await_suspend.
+  // After suspend(): a message or the end are there now (then finish inline), or register
+  // as the waiting receiver on the head slot. The value for await_suspend.
   bool start() noexcept {
-    wake_batch wakes;
     mpsc_chan<T>& ch = *ch_;
-    ch.lock_.lock();
-    if (!ch.buf_.empty()) {
-      value_.emplace(ch.buf_.pop_front());
-      status_ = status::value;
-      ch.serve_senders_locked(wakes);
-      ch.unlock();
-      wakes.wake_all();
-      return finish_inline();
+    if (ch.rx_progress()) return finish_inline();
+    ch.rx_waiter_ = this;  // published by the CAS below
+    // The head slot's stamp is `h` (not yet published) or `h + 1` (published since).
+    const std::size_t h = ch.head_.load(std::memory_order_relaxed);
+    std::atomic<std::size_t>& stamp = ch.slots_[h & ch.mask_].stamp;
+    std::size_t expected = h;
+    // ordering: seq_cst: registers the wait where the head's sender publishes (its exchange
+    // sees the flag), and the receiving side of the Dekker with the closers (rx_done()).
+    if (!stamp.compare_exchange_strong(expected, h | mpsc_chan<T>::stamp_wait,
+                                       std::memory_order_seq_cst)) {
+      return finish_inline();  // published meanwhile
     }
-    if (ch.rx_done_locked()) {
-      status_ = status::closed;
-      ch.unlock();
-      return finish_inline();
+    if (ch.rx_done()) {
+      expected = h | mpsc_chan<T>::stamp_wait;
+      if (stamp.compare_exchange_strong(expected, h, std::memory_order_seq_cst)) {
+        return finish_inline();
+      }
+      // A sender or a closer took the wait: its wake comes.
     }
-    if (ch.rx_waiter_ != nullptr) std::abort();  // precondition: one receive at a time
-    status_ = status::waiting;
-    ch.rx_waiter_ = this;
-    ch.unlock();
     return true;
   }
 
   bool cancel() noexcept override {
     mpsc_chan<T>& ch = *ch_;
-    ch.lock_.lock();
-    if (ch.rx_waiter_ != this) {
-      ch.unlock();
-      return false;  // a message or the close was handed to us: the wake is coming
-    }
-    ch.rx_waiter_ = nullptr;
-    status_ = status::idle;
-    ch.unlock();
-    return true;
+    const std::size_t h = ch.head_.load(std::memory_order_relaxed);
+    std::size_t expected = h | mpsc_chan<T>::stamp_wait;
+    // ordering: acq_rel: either we withdraw the wait, or the sender of the head slot or a
+    // closer took it and its wake comes. (Not waiting at all, after an inline finish or a
+    // yield: the CAS fails as well, and the completion is already queued.)
+    return ch.slots_[h & ch.mask_].stamp.compare_exchange_strong(expected, h,
+                                                                 std::memory_order_acq_rel);
   }
 
-  // A message handed to us but never consumed goes back to the front of the queue.
-  void give_back() noexcept override {
-    if (status_ != status::value) return;
-    status_ = status::idle;
-    ch_->push_front(std::move(*value_));
-    value_.reset();
+  // After a wake, a yield or an inline finish: true if a message is published at the head,
+  // false if the channel is done (a wake comes only with one of the two).
+  bool head_ready() noexcept {
+    if (ch_->ready()) return true;
+    if (ch_->rx_done()) return false;
+    std::abort();  // unreachable: see above
   }
 
+  // The message at the head, or empty when the channel is done.
   std::optional<T> take() noexcept {
-    if (status_ != status::value) return std::nullopt;
-    status_ = status::idle;
-    std::optional<T> v(std::move(value_));
-    value_.reset();
-    return v;
+    if (!head_ready()) return std::nullopt;
+    return ch_->pop_and_release();
   }
 
   friend class mpsc_chan<T>;
   mpsc_chan<T>* ch_;
-  std::optional<T> value_;  // written by the sender that hands a message over
-  status status_ = status::idle;
 };
 
 // A send or a reserve waiting for room.
@@ -156,7 +149,7 @@ class mpsc_send_waiter : public waiter {
   enum class status : std::uint8_t {
     idle,     // not started, or the result was consumed
     waiting,  // in the channel's senders_ list (guarded by its lock)
-    done,     // sent (value_ is moved-from), or a slot was reserved for us
+    done,     // sent (value_ is moved-from), or a unit was reserved for us
     closed,   // the receiver is gone or closed: value_ still holds the message
   };
 
@@ -170,52 +163,32 @@ class mpsc_send_waiter : public waiter {
       : waiter(o), ch_(o.ch_), value_(std::move(o.value_)), kind_(o.kind_) {}
   ~mpsc_send_waiter() = default;
 
-  // For await_ready: if there is probably room (and the channel is open), send / reserve
-  // under the lock. True if done (status done).
+  // For await_ready: send / reserve now if a unit is free and nobody waits. True if done.
   bool try_now() noexcept {
-    mpsc_chan<T>& ch = *ch_;
-    if (!ch.hint(mpsc_chan<T>::hint_room)) return false;
-    wake_batch wakes;
-    ch.lock_.lock();
-    if (ch.rx_closed_ || !ch.has_room_locked()) {
-      ch.unlock();
-      return false;
-    }
-    if (kind_ == kind::send) {
-      ch.deliver_locked(std::move(*value_), wakes);
-    } else {
-      ++ch.reserved_;
-    }
-    status_ = status::done;
-    ch.unlock();
-    wakes.wake_all();
+    if (ch_->try_acquire() != mpsc_chan<T>::send_status_t::ok) return false;
+    complete_acquired();
     return true;
   }
 
   // After suspend(): send / reserve now, or queue. The value for await_suspend.
   bool start() noexcept {
-    wake_batch wakes;
     mpsc_chan<T>& ch = *ch_;
     ch.lock_.lock();
-    if (ch.rx_closed_) {
-      status_ = status::closed;
-      ch.unlock();
-      return finish_inline();
-    }
-    if (ch.has_room_locked()) {
-      if (kind_ == kind::send) {
-        ch.deliver_locked(std::move(*value_), wakes);
-      } else {
-        ++ch.reserved_;
-      }
-      status_ = status::done;
-      ch.unlock();
-      wakes.wake_all();
-      return finish_inline();
+    switch (ch.acquire_or_wait_locked()) {
+      case mpsc_chan<T>::send_status_t::ok:
+        ch.lock_.unlock();
+        complete_acquired();
+        return finish_inline();
+      case mpsc_chan<T>::send_status_t::closed:
+        status_ = status::closed;
+        ch.lock_.unlock();
+        return finish_inline();
+      case mpsc_chan<T>::send_status_t::full:
+        break;
     }
     status_ = status::waiting;
     ch.senders_.push_back(this);
-    ch.unlock();
+    ch.lock_.unlock();
     return true;
   }
 
@@ -223,21 +196,22 @@ class mpsc_send_waiter : public waiter {
     mpsc_chan<T>& ch = *ch_;
     ch.lock_.lock();
     if (status_ != status::waiting) {
-      ch.unlock();
+      ch.lock_.unlock();
       return false;  // sent, reserved or closed: the wake is coming
     }
     ch.senders_.remove(this);
+    ch.clear_waiting_if_idle_locked();
     status_ = status::idle;
-    ch.unlock();
+    ch.lock_.unlock();
     return true;  // the message stays in value_
   }
 
-  // A reservation made for us but never consumed is released. A message that was sent
-  // stays sent (it is in the channel); one rejected as closed stays in value_.
+  // A unit reserved for us but never consumed goes back. A message that was sent stays
+  // sent (it is in the channel); one rejected as closed stays in value_.
   void give_back() noexcept override {
     if (kind_ == kind::reserve && status_ == status::done) {
       status_ = status::idle;
-      ch_->release_reservation();
+      ch_->release(1);
     }
   }
 
@@ -246,6 +220,13 @@ class mpsc_send_waiter : public waiter {
   std::optional<T> value_;
   kind kind_;
   status status_ = status::idle;
+
+ private:
+  // We hold a unit: a send puts its message in the ring.
+  void complete_acquired() noexcept {
+    if (kind_ == kind::send) ch_->push_acquired(std::move(*value_));
+    status_ = status::done;
+  }
 };
 
 // sender::closed(): waits until the receiver is closed or dropped.
@@ -261,13 +242,13 @@ class mpsc_closed_waiter : public waiter {
     suspend(h);
     mpsc_chan<T>& ch = *ch_;
     ch.lock_.lock();
-    if (ch.rx_closed_) {
-      ch.unlock();
+    if (ch.rx_closed()) {
+      ch.lock_.unlock();
       return finish_inline();
     }
     linked_ = true;
     ch.closed_waiters_.push_back(this);
-    ch.unlock();
+    ch.lock_.unlock();
     return true;
   }
   void await_resume() const noexcept {}
@@ -282,7 +263,7 @@ class mpsc_closed_waiter : public waiter {
       ch.closed_waiters_.remove(this);
       linked_ = false;
     }
-    ch.unlock();
+    ch.lock_.unlock();
     return was;
   }
 
@@ -292,14 +273,32 @@ class mpsc_closed_waiter : public waiter {
 
 template <class T>
 class mpsc_chan {
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "edo::sync channels need a nothrow move constructor for their messages");
+
  public:
   static constexpr std::size_t unbounded = 0;
+  static constexpr std::size_t unbounded_ring = 32;
   enum class send_status_t : std::uint8_t { ok, full, closed };
 
-  // `cap` messages (bounded), or unbounded.
-  explicit mpsc_chan(std::size_t cap) : cap_(cap), buf_(cap == unbounded ? 16 : cap + 1) {}
+  // `cap` messages (bounded), or unbounded. Allocates the ring (may throw).
+  explicit mpsc_chan(std::size_t cap)
+      : bounded_(cap != unbounded),
+        units_(cap == unbounded ? unbounded_ring : cap),
+        ring_size_(ring_size_for(units_)),
+        mask_(ring_size_ - 1),
+        slots_(std::make_unique<slot[]>(ring_size_)) {
+    for (std::size_t i = 0; i < ring_size_; ++i) {
+      slots_[i].stamp.store(i, std::memory_order_relaxed);
+    }
+    sem_.store(units_ << sem_shift, std::memory_order_relaxed);
+  }
   mpsc_chan(const mpsc_chan&) = delete;
   mpsc_chan& operator=(const mpsc_chan&) = delete;
+  ~mpsc_chan() {
+    // Both sides are gone: no push is in flight.
+    while (ready()) (void)pop();
+  }
 
   // ---- handles ----
   void add_sender() noexcept {
@@ -309,7 +308,9 @@ class mpsc_chan {
   void drop_sender() noexcept {
     // ordering: acq_rel: the last sender's close sees every sender's use.
     if (tx_count_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      close_tx();
+      // ordering: seq_cst, the closing side of the Dekker with a waiting receive.
+      tx_closed_.store(true, std::memory_order_seq_cst);
+      wake_rx_if_done();
       release_ref();
     }
   }
@@ -318,221 +319,237 @@ class mpsc_chan {
     release_ref();
   }
 
-  // ---- the lock and the hint ----
-  // Releases the lock, first publishing the hint for the lock-free checks in await_ready.
-  void unlock() noexcept {
-    std::uint8_t h = buf_.empty() ? 0 : hint_msgs;
-    if (!rx_closed_ && has_room_locked()) h |= hint_room;
-    // ordering: relaxed: only a hint; the operations re-check under the lock.
-    hint_.store(h, std::memory_order_relaxed);
-    lock_.unlock();
-  }
-  // Whether a receive (msgs) or a send (room) would probably complete at once.
-  bool hint(std::uint8_t bit) const noexcept {
-    // ordering: relaxed: a hint; the operation re-checks under the lock.
-    return (hint_.load(std::memory_order_relaxed) & bit) != 0;
-  }
-  static constexpr std::uint8_t hint_msgs = 1;  // the ring holds messages
-  static constexpr std::uint8_t hint_room = 2;  // open, with room for a send
-
-  // ---- operations ----
-  bool has_room_locked() const noexcept {
-    return cap_ == unbounded || buf_.size() + reserved_ < cap_;
-  }
-  // recv returns empty: nothing buffered, no permit outstanding, and no sender left or
-  // the receiver closed.
-  bool rx_done_locked() const noexcept {
-    return buf_.empty() && reserved_ == 0 && (tx_closed_ || rx_closed_);
-  }
-
-  // A message to the waiting receive, else to the ring. Precondition: room (bounded).
-  void deliver_locked(T&& v, wake_batch& wakes) noexcept {
-    if (mpsc_recv_waiter<T>* r = rx_waiter_) {
-      rx_waiter_ = nullptr;
-      r->value_.emplace(std::move(v));
-      r->status_ = mpsc_recv_waiter<T>::status::value;
-      wakes.push(r);
-    } else {
-      buf_.push_back(std::move(v));
-    }
-  }
-
-  // Room appeared: serve waiting senders in order.
-  void serve_senders_locked(wake_batch& wakes) noexcept {
-    while (!senders_.empty() && has_room_locked()) {
-      mpsc_send_waiter<T>* s = senders_.pop_front();
-      if (s->kind_ == mpsc_send_waiter<T>::kind::send) {
-        deliver_locked(std::move(*s->value_), wakes);
-      } else {
-        ++reserved_;
-      }
-      s->status_ = mpsc_send_waiter<T>::status::done;
-      wakes.push(s);
-    }
-  }
-
-  void wake_rx_if_done_locked(wake_batch& wakes) noexcept {
-    if (rx_waiter_ != nullptr && rx_done_locked()) {
-      mpsc_recv_waiter<T>* r = rx_waiter_;
-      rx_waiter_ = nullptr;
-      r->status_ = mpsc_recv_waiter<T>::status::closed;
-      wakes.push(r);
-    }
-  }
-
-  // give_back of a receive: the message goes back to the front.
-  void push_front(T&& v) noexcept {
-    lock_.lock();
-    if (rx_dropped_) {
-      unlock();
-      return;  // nobody will ever receive it; the caller destroys it
-    }
-    buf_.push_front(std::move(v));
-    unlock();
-  }
-
-  // A permit sends: its reserved slot becomes a message.
-  void permit_send(T&& v) noexcept {
-    wake_batch wakes;
-    std::optional<T> dropped;
-    lock_.lock();
-    --reserved_;
-    if (rx_dropped_) {
-      dropped.emplace(std::move(v));  // destroyed after unlocking
-    } else {
-      deliver_locked(std::move(v), wakes);
-      serve_senders_locked(wakes);  // a direct hand-off leaves the slot free
-    }
-    unlock();
-    wakes.wake_all();
-  }
-
-  // A permit is dropped unused, or a reservation given back.
-  void release_reservation() noexcept {
-    wake_batch wakes;
-    lock_.lock();
-    --reserved_;
-    serve_senders_locked(wakes);
-    wake_rx_if_done_locked(wakes);
-    unlock();
-    wakes.wake_all();
-  }
-
-  // Synchronous send (try_send, unbounded send).
-  template <class U>
-  send_status_t try_send(U& v) {
-    wake_batch wakes;
-    lock_.lock();
-    if (rx_closed_) {
-      unlock();
-      return send_status_t::closed;
-    }
-    if (!has_room_locked()) {
-      unlock();
-      return send_status_t::full;
-    }
-    if (cap_ == unbounded && buf_.size() + 2 > buf_.capacity()) {
-      // Keep a spare slot for give_back. May throw bad_alloc: nothing sent.
-      try {
-        buf_.reserve(buf_.capacity() * 2);
-      } catch (...) {
-        unlock();
-        throw;
+  // ---- capacity ----
+  // A unit now, if one is free and nobody waits for one.
+  send_status_t try_acquire() noexcept {
+    // ordering: acquire pairs with the release of whoever returned the unit (its slot is free
+    // and its value gone); the CAS keeps that release sequence.
+    std::size_t w = sem_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((w & sem_closed) != 0) return send_status_t::closed;
+      if ((w & sem_waiting) != 0 || (w >> sem_shift) == 0) return send_status_t::full;
+      if (sem_.compare_exchange_weak(w, w - sem_one, std::memory_order_acquire,
+                                     std::memory_order_acquire)) {
+        return send_status_t::ok;
       }
     }
-    deliver_locked(std::move(v), wakes);
-    unlock();
-    wakes.wake_all();
-    return send_status_t::ok;
   }
 
-  std::optional<T> try_recv() noexcept {
-    wake_batch wakes;
-    lock_.lock();
-    if (buf_.empty()) {
-      unlock();
-      return std::nullopt;
+  // Under lock_: a unit if one is free and no sender queued before us, else marks the
+  // channel `waiting` (the caller queues). `full` means: queue.
+  send_status_t acquire_or_wait_locked() noexcept {
+    std::size_t w = sem_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((w & sem_closed) != 0) return send_status_t::closed;
+      const bool queue_empty = bounded_ ? senders_.empty() : overflow_.empty();
+      if (queue_empty && (w >> sem_shift) > 0) {
+        // ordering: acquire, as try_acquire.
+        if (sem_.compare_exchange_weak(w, w - sem_one, std::memory_order_acquire,
+                                       std::memory_order_acquire)) {
+          return send_status_t::ok;
+        }
+        continue;
+      }
+      if ((w & sem_waiting) != 0) return send_status_t::full;
+      // ordering: acquire (on failure, for the next iteration's unit); the flag itself only
+      // diverts the fast paths to the lock.
+      if (sem_.compare_exchange_weak(w, w | sem_waiting, std::memory_order_acquire,
+                                     std::memory_order_acquire)) {
+        return send_status_t::full;
+      }
     }
-    std::optional<T> v(buf_.pop_front());
-    serve_senders_locked(wakes);
-    unlock();
-    wakes.wake_all();
+  }
+
+  // Under lock_: the queue emptied (a cancel): units go to the fast paths again.
+  void clear_waiting_if_idle_locked() noexcept {
+    if (bounded_ ? senders_.empty() : overflow_.empty()) {
+      // ordering: relaxed: as setting it.
+      sem_.fetch_and(~sem_waiting, std::memory_order_relaxed);
+    }
+  }
+
+  // Returns `n` units: to the queue's head first (under lock_), the rest to the fast paths.
+  void release(std::size_t n) noexcept {
+    std::size_t w = sem_.load(std::memory_order_relaxed);
+    while ((w & sem_waiting) == 0) {
+      // ordering: seq_cst: release for the freed slot (and its destroyed value) before the
+      // unit's next taker writes it; seq_cst for the Dekker with a waiting receive once
+      // closed (the last unit back ends the channel).
+      if (sem_.compare_exchange_weak(w, w + n * sem_one, std::memory_order_seq_cst,
+                                     std::memory_order_relaxed)) {
+        if ((w & sem_closed) != 0) wake_rx_if_done();  // the last permit may be back
+        return;
+      }
+    }
+    release_slow(n);
+  }
+
+  // ---- the ring ----
+  // Receiver: is the next message published?
+  bool ready() const noexcept {
+    const std::size_t h = head_.load(std::memory_order_relaxed);
+    // ordering: seq_cst: acquire for the slot's value; seq_cst as rx_done()'s loads, which
+    // follow it in start() and in the wakers.
+    return slots_[h & mask_].stamp.load(std::memory_order_seq_cst) == h + 1;
+  }
+
+  // Puts `v` in the ring; the caller holds a unit. Wakes the receiver if it waits for it.
+  void push_acquired(T&& v) noexcept { finish_publish(publish(std::move(v))); }
+
+  // A receive would complete now: a message is published at the head, or recv returns empty.
+  bool rx_progress() const noexcept { return ready() || rx_done(); }
+
+  // Receiver (or, once the receiver is gone, whoever holds lock_): takes the published head
+  // message. Precondition: ready().
+  T pop() noexcept {
+    const std::size_t h = head_.load(std::memory_order_relaxed);
+    slot& s = slots_[h & mask_];
+    T* p = std::launder(reinterpret_cast<T*>(s.storage));
+    T v(std::move(*p));
+    p->~T();
+    // ordering: release: the slot is free for the ticket h + ring_size_ (its writer also
+    // synchronizes through the unit returned after this).
+    s.stamp.store(h + ring_size_, std::memory_order_release);
+    head_.store(h + 1, std::memory_order_relaxed);
+    return v;
+  }
+  T pop_and_release() noexcept {
+    T v = pop();
+    release(1);
     return v;
   }
 
-  // Number of buffered messages (a snapshot).
-  std::size_t len() noexcept {
-    sync_guard g(lock_);
-    return buf_.size();
-  }
-  // Takes up to `n` buffered messages into `out` (capacity reserved by the caller).
-  // Precondition: only the receiver calls it.
-  std::size_t drain_into(std::vector<T>& out, std::size_t n) noexcept {
-    wake_batch wakes;
-    lock_.lock();
-    n = std::min(n, buf_.size());
-    for (std::size_t i = 0; i < n; ++i) out.push_back(buf_.pop_front());
-    if (n > 0) serve_senders_locked(wakes);
-    unlock();
-    wakes.wake_all();
-    return n;
+  // Whether recv returns empty now: nothing buffered or in flight, and every sender gone, or
+  // the receiver closed and every outstanding permit back.
+  bool rx_done() const noexcept {
+    const std::size_t h = head_.load(std::memory_order_relaxed);
+    // ordering: seq_cst (Dekker with the closing sides; tail_ for a push in flight).
+    if (tail_.load(std::memory_order_seq_cst) != h) return false;
+    if (overflow_len_.load(std::memory_order_seq_cst) != 0) return false;
+    if (tx_closed_.load(std::memory_order_seq_cst)) return true;
+    const std::size_t w = sem_.load(std::memory_order_seq_cst);
+    return (w & sem_closed) != 0 && (w >> sem_shift) == units_;
   }
 
-  bool rx_closed() noexcept {
-    sync_guard g(lock_);
-    return rx_closed_;
+  // ---- operations ----
+  // Permit::send: its unit becomes a message (dropped if the receiver is gone).
+  void permit_send(T&& v) noexcept {
+    // ordering: acquire: a plain check; the Dekker in publish() catches a racing drop.
+    if (rx_dropped_.load(std::memory_order_acquire)) {
+      release(1);
+      return;  // the caller destroys the value
+    }
+    push_acquired(std::move(v));
   }
-  bool closed_any() noexcept {
-    sync_guard g(lock_);
-    return tx_closed_ || rx_closed_;
+
+  // A permit is dropped unused.
+  void release_reservation() noexcept { release(1); }
+
+  // Synchronous send (try_send; an unbounded send, which never fails for lack of room).
+  // An unbounded send may throw std::bad_alloc growing the overflow: nothing is sent then.
+  template <class U>
+  send_status_t try_send(U& v) {
+    const send_status_t r = try_acquire();
+    if (r == send_status_t::ok) {
+      push_acquired(std::move(v));
+      return r;
+    }
+    if (bounded_ || r == send_status_t::closed) return r;
+    lock_.lock();
+    switch (acquire_or_wait_locked()) {
+      case send_status_t::ok:
+        lock_.unlock();
+        push_acquired(std::move(v));
+        return send_status_t::ok;
+      case send_status_t::closed:
+        lock_.unlock();
+        return send_status_t::closed;
+      case send_status_t::full:
+        break;
+    }
+    if (overflow_.size() == overflow_.capacity()) {
+      try {
+        overflow_.reserve(std::max<std::size_t>(16, overflow_.capacity() * 2));
+      } catch (...) {
+        clear_waiting_if_idle_locked();
+        lock_.unlock();
+        throw;
+      }
+    }
+    overflow_.push_back(std::move(v));
+    // ordering: seq_cst: rx_done() must not see an empty channel while a message waits here.
+    overflow_len_.store(overflow_.size(), std::memory_order_seq_cst);
+    lock_.unlock();
+    return send_status_t::ok;
   }
-  bool rx_done() noexcept {
-    sync_guard g(lock_);
-    return rx_done_locked();
-  }
-  // Room for how many more messages now (bounded), for sender::capacity().
-  std::size_t room() noexcept {
-    sync_guard g(lock_);
-    const std::size_t used = buf_.size() + reserved_;
-    return used >= cap_ ? 0 : cap_ - used;
-  }
-  std::size_t max_capacity() const noexcept { return cap_; }
 
   // Sync try_reserve.
-  send_status_t try_reserve() noexcept {
-    lock_.lock();
-    send_status_t r = send_status_t::ok;
-    if (rx_closed_) {
-      r = send_status_t::closed;
-    } else if (!has_room_locked()) {
-      r = send_status_t::full;
-    } else {
-      ++reserved_;
-    }
-    unlock();
-    return r;
+  send_status_t try_reserve() noexcept { return try_acquire(); }
+
+  std::optional<T> try_recv() noexcept {
+    if (!ready()) return std::nullopt;
+    return pop_and_release();
   }
 
-  // The receiver closes (close()) or goes away (drop): senders fail from now on.
+  // Buffered messages (a snapshot; counts sends in flight).
+  std::size_t len() const noexcept {
+    // ordering: relaxed: a snapshot.
+    const std::size_t t = tail_.load(std::memory_order_relaxed);
+    const std::size_t h = head_.load(std::memory_order_relaxed);
+    return (t > h ? t - h : 0) + overflow_len_.load(std::memory_order_relaxed);
+  }
+  // Receiver: moves up to `n` published messages into `out` (whose capacity the caller
+  // reserved) and returns the units in one go. Returns how many.
+  std::size_t drain_into(std::vector<T>& out, std::size_t n) noexcept {
+    std::size_t got = 0;
+    while (got < n && ready()) {
+      out.push_back(pop());
+      ++got;
+    }
+    if (got > 0) release(got);
+    return got;
+  }
+
+  bool rx_closed() const noexcept {
+    // ordering: acquire: a snapshot that orders what the closing thread did before.
+    return (sem_.load(std::memory_order_acquire) & sem_closed) != 0;
+  }
+  bool closed_any() const noexcept {
+    return rx_closed() || tx_closed_.load(std::memory_order_acquire);
+  }
+  // Free units now (bounded), for sender::capacity().
+  std::size_t room() const noexcept {
+    // ordering: relaxed: a snapshot.
+    return sem_.load(std::memory_order_relaxed) >> sem_shift;
+  }
+  std::size_t max_capacity() const noexcept { return bounded_ ? units_ : 0; }
+
+  // The receiver closes (close()) or goes away (drop): sends fail from now on.
   void close_rx(bool dropped) noexcept {
     wake_batch wakes;
     ring<T> dead;
     lock_.lock();
-    rx_closed_ = true;
+    // ordering: acq_rel: acquirers see `closed` before any unit returned after it.
+    sem_.fetch_or(sem_closed, std::memory_order_acq_rel);
     while (mpsc_send_waiter<T>* s = senders_.pop_front()) {
       s->status_ = mpsc_send_waiter<T>::status::closed;
       wakes.push(s);
     }
+    if (bounded_) sem_.fetch_and(~sem_waiting, std::memory_order_relaxed);
     while (mpsc_closed_waiter<T>* c = closed_waiters_.pop_front()) {
       c->linked_ = false;
       wakes.push(c);
     }
     if (dropped) {
-      rx_dropped_ = true;
-      dead = std::move(buf_);  // the messages are destroyed after unlocking
+      // ordering: seq_cst, the dropping side of the Dekker with publish().
+      rx_dropped_.store(true, std::memory_order_seq_cst);
+      dead = std::move(overflow_);  // the messages are destroyed after unlocking
+      overflow_len_.store(0, std::memory_order_relaxed);
+      sem_.fetch_and(~sem_waiting, std::memory_order_relaxed);
     }
-    unlock();
+    lock_.unlock();
     wakes.wake_all();
+    if (dropped) drain_dropped();
   }
 
  private:
@@ -543,32 +560,162 @@ class mpsc_chan {
   template <class>
   friend class mpsc_closed_waiter;
 
-  void close_tx() noexcept {
-    wake_batch wakes;
-    lock_.lock();
-    tx_closed_ = true;
-    wake_rx_if_done_locked(wakes);
-    unlock();
-    wakes.wake_all();
+  static constexpr std::size_t sem_closed = 1;
+  static constexpr std::size_t sem_waiting = 2;
+  static constexpr unsigned sem_shift = 2;
+  static constexpr std::size_t sem_one = std::size_t{1} << sem_shift;
+
+  // Set in the head slot's stamp while the receiver waits for that slot.
+  static constexpr std::size_t stamp_wait = ~(~std::size_t{0} >> 1);
+
+  // At least 2: with one slot, a freed slot's stamp would read as published for the next
+  // ticket's reader that looks at the old head.
+  static std::size_t ring_size_for(std::size_t units) {
+    if (units > (std::numeric_limits<std::size_t>::max() >> 4)) {
+      throw std::length_error("edo::sync::mpsc::channel: capacity too large");
+    }
+    return std::bit_ceil(std::max<std::size_t>(units, 2));
   }
+
+  struct slot {
+    std::atomic<std::size_t> stamp{0};
+    alignas(T) unsigned char storage[sizeof(T)];
+  };
+
+  // What a publish leaves for its caller to do once it holds no lock.
+  enum class after_publish : std::uint8_t { nothing, wake, drain };
+
+  // Writes `v` into the slot of a new ticket and publishes it. Requires a unit.
+  after_publish publish(T&& v) noexcept {
+    // ordering: relaxed: tickets only order the slots; the stamp publishes the value.
+    const std::size_t t = tail_.fetch_add(1, std::memory_order_relaxed);
+    slot& s = slots_[t & mask_];
+    // ordering: acquire pairs with the receiver's release when it freed the slot. The units
+    // guarantee the slot is free already (at most `capacity` tickets are outstanding, and a
+    // unit comes back only after its slot was freed); this load is what orders our write
+    // after the receiver's read in the memory model (a ticket's unit may have come back
+    // through another holder). The receiver may have flagged the slot: it waits for it.
+    while (EDO_UNLIKELY((s.stamp.load(std::memory_order_acquire) & ~stamp_wait) != t)) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#elif defined(__aarch64__)
+      asm volatile("yield" ::: "memory");
+#endif
+    }
+    ::new (static_cast<void*>(s.storage)) T(std::move(v));
+    // ordering: seq_cst: release for the value (acquire for rx_waiter_ if the receiver
+    // waits here), and the sending side of the Dekker with a dropping receiver.
+    const std::size_t prev = s.stamp.exchange(t + 1, std::memory_order_seq_cst);
+    if (EDO_UNLIKELY(rx_dropped_.load(std::memory_order_seq_cst))) return after_publish::drain;
+    return (prev & stamp_wait) != 0 ? after_publish::wake : after_publish::nothing;
+  }
+  void finish_publish(after_publish a) noexcept {
+    if (a == after_publish::wake) {
+      rx_waiter_->wake();
+    } else if (a == after_publish::drain) {
+      drain_dropped();
+    }
+  }
+
+  // The channel may have become done (a close, the last unit back): wake the receiver if it
+  // waits and recv now returns empty. Call with no lock held, after the change (seq_cst).
+  void wake_rx_if_done() noexcept {
+    if (!rx_done()) return;  // done is final; not done: a sender still publishes and wakes
+    const std::size_t h = head_.load(std::memory_order_relaxed);
+    std::size_t expected = h | stamp_wait;
+    // ordering: seq_cst: the closing side of the Dekker with start() (acquire: rx_waiter_).
+    // The CAS succeeds only if the receiver waits on this very head.
+    if (slots_[h & mask_].stamp.compare_exchange_strong(expected, h, std::memory_order_seq_cst)) {
+      rx_waiter_->wake();
+    }
+  }
+
+  // Units returned while senders wait (or messages wait in the overflow): they go to the
+  // queue's head, in order.
+  void release_slow(std::size_t n) noexcept {
+    wake_batch wakes;
+    bool wake_receiver = false;
+    bool drain = false;
+    lock_.lock();
+    if (bounded_) {
+      while (n > 0 && !senders_.empty()) {
+        mpsc_send_waiter<T>* s = senders_.pop_front();
+        if (s->kind_ == mpsc_send_waiter<T>::kind::send) {
+          const after_publish a = publish(std::move(*s->value_));
+          wake_receiver |= a == after_publish::wake;
+          drain |= a == after_publish::drain;
+        }
+        s->status_ = mpsc_send_waiter<T>::status::done;
+        wakes.push(s);
+        --n;
+      }
+    } else if (!rx_dropped_.load(std::memory_order_relaxed)) {
+      while (n > 0 && !overflow_.empty()) {
+        const after_publish a = publish(overflow_.pop_front());
+        wake_receiver |= a == after_publish::wake;
+        drain |= a == after_publish::drain;
+        --n;
+      }
+      // ordering: seq_cst, as in try_send.
+      overflow_len_.store(overflow_.size(), std::memory_order_seq_cst);
+    }
+    std::size_t w = sem_.load(std::memory_order_relaxed);
+    const bool idle = bounded_ ? senders_.empty() : overflow_.empty();
+    for (;;) {
+      std::size_t next = w + n * sem_one;
+      if (idle) next &= ~sem_waiting;
+      // ordering: seq_cst, as in release().
+      if (sem_.compare_exchange_weak(w, next, std::memory_order_seq_cst,
+                                     std::memory_order_relaxed)) {
+        break;
+      }
+    }
+    lock_.unlock();
+    wakes.wake_all();
+    if (drain) drain_dropped();
+    if (wake_receiver) rx_waiter_->wake();
+    if ((w & sem_closed) != 0) wake_rx_if_done();
+  }
+
+  // The receiver is gone: destroy what is published, one message at a time (a message's
+  // destructor may drop a sender of this channel, which takes no lock of ours on the way,
+  // but must not run under lock_ anyway).
+  void drain_dropped() noexcept {
+    for (;;) {
+      std::optional<T> v;
+      lock_.lock();
+      if (ready()) v.emplace(pop());
+      lock_.unlock();
+      if (!v) return;
+    }
+  }
+
   void release_ref() noexcept {
     // ordering: acq_rel: the last side to leave sees the other side's writes before it
     // frees the block.
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  sync_lock lock_;
-  const std::size_t cap_;
-  std::size_t reserved_ = 0;  // slots promised to outstanding permits
-  ring<T> buf_;
-  wait_list<mpsc_send_waiter<T>> senders_;
-  mpsc_recv_waiter<T>* rx_waiter_ = nullptr;
+  // Immutable after construction.
+  const bool bounded_;
+  const std::size_t units_;      // capacity (unbounded: the ring's size)
+  const std::size_t ring_size_;  // a power of two >= units_
+  const std::size_t mask_;
+  const std::unique_ptr<slot[]> slots_;
+  // Read by every send, written rarely.
+  mpsc_recv_waiter<T>* rx_waiter_ = nullptr;  // published by the CAS that flags a slot
+  std::atomic<bool> rx_dropped_{false};
+  std::atomic<bool> tx_closed_{false};
+  std::atomic<std::size_t> overflow_len_{0};  // overflow_.size(), readable without lock_
+  // Contended: one line each.
+  alignas(cache_line) std::atomic<std::size_t> sem_{0};
+  alignas(cache_line) std::atomic<std::size_t> tail_{0};
+  alignas(cache_line) std::atomic<std::size_t> head_{0};  // the receiver's (atomic for len())
+  // The slow paths.
+  alignas(cache_line) sync_lock lock_;
+  wait_list<mpsc_send_waiter<T>> senders_;  // bounded: waiting for a unit
+  ring<T> overflow_;                        // unbounded: messages waiting for a unit
   wait_list<mpsc_closed_waiter<T>> closed_waiters_;
-  bool rx_closed_ = false;   // close() or the receiver dropped: sends fail
-  bool rx_dropped_ = false;  // the receiver is gone: buffered messages were destroyed
-  bool tx_closed_ = false;   // every sender is gone
-  // hint_msgs | hint_room as of the last unlock (a hint: never trusted without the lock).
-  std::atomic<std::uint8_t> hint_{hint_room};
   alignas(cache_line) std::atomic<std::size_t> tx_count_{1};
   std::atomic<std::uint32_t> refs_{2};  // all senders together + the receiver
 };
