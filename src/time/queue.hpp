@@ -9,9 +9,9 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 
 #include <edo/detail/timer_entry.hpp>
+#include <edo/sync/detail/lock.hpp>
 
 #include "time/wheel.hpp"
 
@@ -39,7 +39,9 @@ class timer_queue {
   void update_next_locked() noexcept;
 
   time_driver& driver_;
-  mutable std::mutex mu_;
+  // A spin-then-yield lock (one locked instruction per lock/unlock pair, where a mutex takes
+  // two): held for a wheel insert, remove or advance, never while waking.
+  mutable sync_lock mu_;
   timer_wheel wheel_;
   std::atomic<std::uint64_t> next_{UINT64_MAX};
 };
