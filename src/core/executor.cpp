@@ -121,6 +121,13 @@ void process_child(child_strand* c) noexcept {
 }
 
 void complete_task(task_header* t) noexcept {
+  // A task someone will join leaves the owned list before the state says complete: a joiner
+  // that sees the result (woken, or polling) no longer counts it as alive. One nobody joins
+  // leaves it after its output is dropped, so that no destructor of its runs after shutdown
+  // saw the list empty. (A handle dropped in between: the output is dropped after leaving.)
+  // ordering: relaxed: a hint; the fetch_xor below decides who drops the output.
+  const bool leave_first = (t->state_.load(std::memory_order_relaxed) & join_interest) != 0;
+  if (leave_first) t->sched_->release(t);
   // ordering: acq_rel: release publishes the output to the joiner; acquire sees the
   // join_waiter_ registered by the joiner's release CAS.
   const std::uint64_t prev = t->state_.fetch_xor(running | complete, std::memory_order_acq_rel);
@@ -133,7 +140,7 @@ void complete_task(task_header* t) noexcept {
   } else if ((prev & join_waker) != 0) {
     t->join_waiter_->wake();
   }
-  t->sched_->release(t);
+  if (!leave_first) t->sched_->release(t);
   task_release_n(t, 2);  // the owned list's and the run's references
 }
 
