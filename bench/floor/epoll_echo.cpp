@@ -1,0 +1,146 @@
+// Single-threaded edge-triggered epoll tcp_echo: 50 conns x 2000 RTs x 64B, server+clients in one
+// loop.
+#include <sys/epoll.h>
+#include <cerrno>
+#include "common.h"
+
+struct Conn {
+  int fd;
+  bool server;
+  int rt = 0;   // client: completed round trips
+  int got = 0;  // client: bytes of current reply received
+  char pend[8192];
+  int plen = 0;  // server: bytes waiting to be echoed (only on short write)
+  bool want_out = false;
+};
+
+static long long n_read, n_write, n_wait, n_evt;
+static int epfd, rts = 2000, done_clients = 0;
+static char msg[MSG];
+
+static void arm_out(Conn* c, bool on) {
+  if (c->want_out == on) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET | (on ? EPOLLOUT : 0);
+  ev.data.ptr = c;
+  CHECK(epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0);
+  c->want_out = on;
+}
+
+// write as much of buf as possible; returns bytes written
+static int do_write(int fd, const char* b, int n) {
+  int off = 0;
+  while (off < n) {
+    ssize_t w = write(fd, b + off, n - off);
+    n_write++;
+    if (w > 0) {
+      off += w;
+      continue;
+    }
+    if (w < 0 && errno == EAGAIN) break;
+    CHECK(w > 0);
+  }
+  return off;
+}
+
+static void flush_server(Conn* c) {
+  int w = do_write(c->fd, c->pend, c->plen);
+  memmove(c->pend, c->pend + w, c->plen - w);
+  c->plen -= w;
+  arm_out(c, c->plen > 0);
+}
+
+static void client_send(Conn* c) {
+  int w = do_write(c->fd, msg, MSG);
+  CHECK(w == MSG);  // 64B into an empty loopback socket never goes short in ping-pong
+}
+
+static void on_event(Conn* c, uint32_t ev) {
+  if (c->server) {
+    if (ev & EPOLLIN) {
+      for (;;) {
+        if (c->plen == (int)sizeof c->pend) break;  // backpressure (never happens in ping-pong)
+        int want = sizeof c->pend - c->plen;
+        ssize_t r = read(c->fd, c->pend + c->plen, want);
+        n_read++;
+        if (r > 0) {
+          c->plen += r;
+          if (r < want) break;
+          continue;
+        }  // short read => drained
+        if (r == 0) {
+          c->plen = 0;
+          return;
+        }  // peer closed
+        if (errno == EAGAIN) break;
+        CHECK(r >= 0);
+      }
+      if (c->plen) flush_server(c);
+    } else if ((ev & EPOLLOUT) && c->plen)
+      flush_server(c);
+  } else {
+    if (!(ev & EPOLLIN)) return;
+    char buf[4096];
+    for (;;) {
+      ssize_t r = read(c->fd, buf, sizeof buf);
+      n_read++;
+      if (r > 0) {
+        c->got += r;
+        CHECK(c->got <= MSG);
+        if (c->got == MSG) {
+          c->got = 0;
+          if (++c->rt == rts)
+            done_clients++;
+          else
+            client_send(c);
+        }
+        if (r < (ssize_t)sizeof buf) break;  // drained
+        continue;
+      }
+      if (r < 0 && errno == EAGAIN) break;
+      CHECK(r > 0);
+    }
+  }
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1) rts = atoi(argv[1]);
+  memset(msg, 'x', MSG);
+  std::vector<int> cli, srv;
+  make_pairs(NCONN, cli, srv);
+  epfd = epoll_create1(0);
+  CHECK(epfd >= 0);
+  std::vector<Conn*> conns;
+  for (int i = 0; i < NCONN; i++)
+    for (int fd : {cli[i], srv[i]}) {
+      set_nonblock(fd);
+      Conn* c = new Conn();
+      c->fd = fd;
+      c->server = (fd == srv[i]);
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLET;
+      ev.data.ptr = c;
+      CHECK(epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0);
+      conns.push_back(c);
+    }
+  long long t0 = now_ns();
+  for (Conn* c : conns)
+    if (!c->server) client_send(c);
+  epoll_event evs[256];
+  while (done_clients < NCONN) {
+    int n = epoll_wait(epfd, evs, 256, -1);
+    n_wait++;
+    if (n < 0 && errno == EINTR) continue;
+    CHECK(n >= 0);
+    n_evt += n;
+    for (int i = 0; i < n; i++) on_event((Conn*)evs[i].data.ptr, evs[i].events);
+  }
+  long long t1 = now_ns();
+  double total = (double)NCONN * rts;
+  printf(
+      "epoll ns_per_rt=%.1f  per_rt: read=%.3f write=%.3f epoll_wait=%.3f events=%.3f  "
+      "evs/wait=%.1f\n",
+      (t1 - t0) / total, n_read / total, n_write / total, n_wait / total, n_evt / total,
+      (double)n_evt / n_wait);
+  return 0;
+}
