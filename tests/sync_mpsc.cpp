@@ -17,6 +17,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +63,10 @@ TEST(Mpsc, SendRecvInOrder) {
 
 TEST(Mpsc, CapacityZeroIsRejected) {
   EXPECT_THROW(mpsc::channel<int>(0), std::invalid_argument);
+}
+
+TEST(Mpsc, CapacityAboveTheLimitIsRejected) {
+  EXPECT_THROW((mpsc::channel<int>(std::size_t{1} << 30)), std::length_error);
 }
 
 TEST(Mpsc, BoundedSendWaitsForRoom) {

@@ -16,8 +16,8 @@
 // Fairness: senders that wait for room are served first come, first served (sends and
 // reserves in one queue); try_send never overtakes a waiting send.
 //
-// Costs: no lock while there is room: a send makes three atomic read-modify-writes (take a
-// unit of capacity, take a ticket, publish the slot), a receive one (give the unit back);
+// Costs: no lock while there is room: a send makes two atomic read-modify-writes (take a
+// unit of capacity and a ticket, publish the slot), a receive one (give the unit back);
 // a sender that has to wait for room queues under a lock (see detail/mpsc_chan.hpp). A
 // bounded channel allocates its ring (capacity rounded up to a power of two, at least 2)
 // once, up front: no operation allocates afterwards. An unbounded channel has a ring of 32
@@ -429,7 +429,8 @@ class receiver {
   detail::mpsc_chan<T>* ch_;
 };
 
-// A bounded channel of `capacity` messages (> 0; throws std::invalid_argument otherwise).
+// A bounded channel of `capacity` messages (> 0; throws std::invalid_argument otherwise;
+// at most 2^30 - 1, std::length_error above).
 // The ring is allocated here, once.
 template <class T>
 std::pair<sender<T>, receiver<T>> channel(std::size_t capacity) {

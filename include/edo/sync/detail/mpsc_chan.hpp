@@ -1,40 +1,34 @@
 // The shared state of an edo::sync::mpsc channel and the leaves that wait on it.
 //
-// Tokio's design (a semaphore for capacity, a lock-free queue for the messages, an atomic
-// waker for the one receiver), with a ring of slots for the queue. Per message, a sender
-// that finds room makes three atomic read-modify-writes — one on the capacity word, one
-// taking a ticket, one publishing the slot — and the receiver one (returning the capacity);
-// nobody takes a lock. The lock guards only the queue of senders waiting for room (and the
-// overflow of an unbounded channel), and is taken only when such a queue exists.
+// Tokio's design (a semaphore for capacity, a lock-free queue for the messages, a waker
+// for the one receiver), with a ring of slots for the queue. Per message, a sender that
+// finds room makes two atomic read-modify-writes — one CAS taking a unit of capacity and a
+// ticket together, one exchange publishing its slot — and the receiver one (returning the
+// unit), plus one to register when it has to wait; nobody takes a lock. The lock guards only
+// the queue of senders waiting for room (and the overflow of an unbounded channel), and is
+// taken only when such a queue exists.
 //
 // The parts (one heap block per channel, the ring allocated with it):
 //
-//  * sem_: the capacity word, available << 2 | waiting << 1 | closed. `available` counts
-//    free capacity: a send or reserve takes one unit (CAS) before it puts a message in the
-//    ring, a receive gives one back after taking a message out, a permit dropped unused gives
-//    its unit back. `waiting` is set (under lock_) while senders wait for room (bounded) or
-//    messages wait in the overflow (unbounded); while it is set the fast paths fail, so
-//    nobody overtakes the queue, and returned units go to the queue's head under lock_
-//    instead. `closed`: the receiver closed or dropped; acquisitions fail.
-//  * The ring: ring_size_ slots (a power of two >= capacity), each a stamp and room for one
-//    T (Vyukov's bounded queue). A sender holding a unit takes a ticket (tail_ fetch_add)
-//    and writes slot ticket % size, whose stamp it then sets to ticket + 1: published. The
-//    receiver's next slot is ready when its stamp is head_ + 1; taking it sets the stamp to
-//    head_ + ring_size_. Capacity units guarantee a ticket's slot is free: at most
-//    `capacity` tickets are taken and not yet consumed, and a unit is returned only after
-//    its slot was freed.
+//  * state_: closed | waiting << 1 | free units << 2 (30 bits) | next ticket << 32. A send
+//    takes a unit and a ticket in one CAS; a reserve takes a unit, and its permit's send
+//    takes a ticket later (fetch_add); a receive gives its unit back after taking the
+//    message out; a permit dropped unused gives its unit back. `waiting` is set (under
+//    lock_) while senders wait for room (bounded) or messages wait in the overflow
+//    (unbounded); while it is set the fast paths fail, so nobody overtakes the queue, and
+//    returned units go to the queue's head under lock_ instead. `closed`: the receiver
+//    closed or dropped; acquisitions fail.
+//  * The ring: ring_size_ slots (a power of two >= capacity, at least 2), each a stamp and
+//    room for one T (Vyukov's bounded queue). The holder of ticket t writes slot t % size and
+//    sets its stamp to t + 1: published. The receiver's next slot is ready when its stamp is
+//    head_ + 1; taking it sets the stamp to head_ + ring_size_. Units guarantee a ticket's
+//    slot is free (at most `capacity` tickets are outstanding and a unit comes back only
+//    after its slot was freed); the sender still checks the stamp (an acquire load), which
+//    orders its write after the receiver's read. Tickets and stamps are 32-bit and wrap.
 //  * Unbounded channels have a ring of 32 and `capacity` 32: a send that finds no unit
 //    appends to overflow_ (under lock_, growing it) and sets `waiting`; each unit the
 //    receiver returns moves the overflow's head into the ring. FIFO holds: while overflow
 //    holds messages, every send goes behind them.
-//  * The receiver's wait: a receive that finds its head slot unpublished flags that slot's
-//    stamp (CAS h -> h | stamp_wait) and records itself in rx_waiter_. The sender of that
-//    ticket publishes with an exchange, which tells it whether to wake the receiver: one
-//    atomic operation both publishes and decides the wake, and only the sender of the
-//    message the receiver needs wakes it. A closer (last sender gone, last permit back)
-//    clears the flag with a CAS and wakes the receiver when recv would return empty; a
-//    receive re-checks the closing state after flagging (Dekker pairs, seq_cst).
-//
 // Cancellation: messages leave the ring only when the receiver takes them, so a cancelled
 // receive loses nothing and has nothing to give back. A cancelled waiting send leaves the
 // queue with its message; a cancelled reserve whose unit was already assigned returns it.
@@ -90,12 +84,13 @@ class mpsc_recv_waiter : public waiter {
   // as the waiting receiver on the head slot. The value for await_suspend.
   bool start() noexcept {
     mpsc_chan<T>& ch = *ch_;
-    if (ch.rx_progress()) return finish_inline();
+    // (await_ready found no message: go straight to the flag, whose CAS fails if one was
+    // published since; the closing state is checked after it.)
     ch.rx_waiter_ = this;  // published by the CAS below
     // The head slot's stamp is `h` (not yet published) or `h + 1` (published since).
-    const std::size_t h = ch.head_.load(std::memory_order_relaxed);
-    std::atomic<std::size_t>& stamp = ch.slots_[h & ch.mask_].stamp;
-    std::size_t expected = h;
+    const std::uint32_t h = ch.head_.load(std::memory_order_relaxed);
+    std::atomic<std::uint64_t>& stamp = ch.slots_[h & ch.mask_].stamp;
+    std::uint64_t expected = h;
     // ordering: seq_cst: registers the wait where the head's sender publishes (its exchange
     // sees the flag), and the receiving side of the Dekker with the closers (rx_done()).
     if (!stamp.compare_exchange_strong(expected, h | mpsc_chan<T>::stamp_wait,
@@ -114,8 +109,8 @@ class mpsc_recv_waiter : public waiter {
 
   bool cancel() noexcept override {
     mpsc_chan<T>& ch = *ch_;
-    const std::size_t h = ch.head_.load(std::memory_order_relaxed);
-    std::size_t expected = h | mpsc_chan<T>::stamp_wait;
+    const std::uint32_t h = ch.head_.load(std::memory_order_relaxed);
+    std::uint64_t expected = h | mpsc_chan<T>::stamp_wait;
     // ordering: acq_rel: either we withdraw the wait, or the sender of the head slot or a
     // closer took it and its wake comes. (Not waiting at all, after an inline finish or a
     // yield: the CAS fails as well, and the completion is already queued.)
@@ -165,8 +160,11 @@ class mpsc_send_waiter : public waiter {
 
   // For await_ready: send / reserve now if a unit is free and nobody waits. True if done.
   bool try_now() noexcept {
-    if (ch_->try_acquire() != mpsc_chan<T>::send_status_t::ok) return false;
-    complete_acquired();
+    std::uint32_t ticket = 0;
+    if (ch_->try_acquire(kind_ == kind::send, ticket) != mpsc_chan<T>::send_status_t::ok) {
+      return false;
+    }
+    complete_acquired(ticket);
     return true;
   }
 
@@ -174,10 +172,11 @@ class mpsc_send_waiter : public waiter {
   bool start() noexcept {
     mpsc_chan<T>& ch = *ch_;
     ch.lock_.lock();
-    switch (ch.acquire_or_wait_locked()) {
+    std::uint32_t ticket = 0;
+    switch (ch.acquire_or_wait_locked(kind_ == kind::send, ticket)) {
       case mpsc_chan<T>::send_status_t::ok:
         ch.lock_.unlock();
-        complete_acquired();
+        complete_acquired(ticket);
         return finish_inline();
       case mpsc_chan<T>::send_status_t::closed:
         status_ = status::closed;
@@ -222,9 +221,9 @@ class mpsc_send_waiter : public waiter {
   status status_ = status::idle;
 
  private:
-  // We hold a unit: a send puts its message in the ring.
-  void complete_acquired() noexcept {
-    if (kind_ == kind::send) ch_->push_acquired(std::move(*value_));
+  // We hold a unit (and, for a send, a ticket): a send puts its message in the ring.
+  void complete_acquired(std::uint32_t ticket) noexcept {
+    if (kind_ == kind::send) ch_->publish_and_wake(ticket, std::move(*value_));
     status_ = status::done;
   }
 };
@@ -291,7 +290,7 @@ class mpsc_chan {
     for (std::size_t i = 0; i < ring_size_; ++i) {
       slots_[i].stamp.store(i, std::memory_order_relaxed);
     }
-    sem_.store(units_ << sem_shift, std::memory_order_relaxed);
+    state_.store(std::uint64_t{units_} << unit_shift, std::memory_order_relaxed);
   }
   mpsc_chan(const mpsc_chan&) = delete;
   mpsc_chan& operator=(const mpsc_chan&) = delete;
@@ -320,41 +319,45 @@ class mpsc_chan {
   }
 
   // ---- capacity ----
-  // A unit now, if one is free and nobody waits for one.
-  send_status_t try_acquire() noexcept {
-    // ordering: acquire pairs with the release of whoever returned the unit (its slot is free
-    // and its value gone); the CAS keeps that release sequence.
-    std::size_t w = sem_.load(std::memory_order_acquire);
+  // A unit now (and a ticket, for a send), if one is free and nobody waits for one.
+  send_status_t try_acquire(bool with_ticket, std::uint32_t& ticket) noexcept {
+    // ordering: acquire pairs with the release of whoever returned the unit; the CAS keeps
+    // that release sequence.
+    std::uint64_t w = state_.load(std::memory_order_acquire);
     for (;;) {
-      if ((w & sem_closed) != 0) return send_status_t::closed;
-      if ((w & sem_waiting) != 0 || (w >> sem_shift) == 0) return send_status_t::full;
-      if (sem_.compare_exchange_weak(w, w - sem_one, std::memory_order_acquire,
-                                     std::memory_order_acquire)) {
+      if ((w & st_closed) != 0) return send_status_t::closed;
+      if ((w & st_waiting) != 0 || units_of(w) == 0) return send_status_t::full;
+      const std::uint64_t next = w - unit_one + (with_ticket ? ticket_one : 0);
+      if (state_.compare_exchange_weak(w, next, std::memory_order_acquire,
+                                       std::memory_order_acquire)) {
+        ticket = ticket_of(w);
         return send_status_t::ok;
       }
     }
   }
 
-  // Under lock_: a unit if one is free and no sender queued before us, else marks the
-  // channel `waiting` (the caller queues). `full` means: queue.
-  send_status_t acquire_or_wait_locked() noexcept {
-    std::size_t w = sem_.load(std::memory_order_acquire);
+  // Under lock_: a unit (and a ticket) if one is free and no sender queued before us, else
+  // marks the channel `waiting` (the caller queues). `full` means: queue.
+  send_status_t acquire_or_wait_locked(bool with_ticket, std::uint32_t& ticket) noexcept {
+    std::uint64_t w = state_.load(std::memory_order_acquire);
     for (;;) {
-      if ((w & sem_closed) != 0) return send_status_t::closed;
+      if ((w & st_closed) != 0) return send_status_t::closed;
       const bool queue_empty = bounded_ ? senders_.empty() : overflow_.empty();
-      if (queue_empty && (w >> sem_shift) > 0) {
+      if (queue_empty && units_of(w) > 0) {
+        const std::uint64_t next = w - unit_one + (with_ticket ? ticket_one : 0);
         // ordering: acquire, as try_acquire.
-        if (sem_.compare_exchange_weak(w, w - sem_one, std::memory_order_acquire,
-                                       std::memory_order_acquire)) {
+        if (state_.compare_exchange_weak(w, next, std::memory_order_acquire,
+                                         std::memory_order_acquire)) {
+          ticket = ticket_of(w);
           return send_status_t::ok;
         }
         continue;
       }
-      if ((w & sem_waiting) != 0) return send_status_t::full;
+      if ((w & st_waiting) != 0) return send_status_t::full;
       // ordering: acquire (on failure, for the next iteration's unit); the flag itself only
       // diverts the fast paths to the lock.
-      if (sem_.compare_exchange_weak(w, w | sem_waiting, std::memory_order_acquire,
-                                     std::memory_order_acquire)) {
+      if (state_.compare_exchange_weak(w, w | st_waiting, std::memory_order_acquire,
+                                       std::memory_order_acquire)) {
         return send_status_t::full;
       }
     }
@@ -364,20 +367,20 @@ class mpsc_chan {
   void clear_waiting_if_idle_locked() noexcept {
     if (bounded_ ? senders_.empty() : overflow_.empty()) {
       // ordering: relaxed: as setting it.
-      sem_.fetch_and(~sem_waiting, std::memory_order_relaxed);
+      state_.fetch_and(~st_waiting, std::memory_order_relaxed);
     }
   }
 
   // Returns `n` units: to the queue's head first (under lock_), the rest to the fast paths.
   void release(std::size_t n) noexcept {
-    std::size_t w = sem_.load(std::memory_order_relaxed);
-    while ((w & sem_waiting) == 0) {
+    std::uint64_t w = state_.load(std::memory_order_relaxed);
+    while ((w & st_waiting) == 0) {
       // ordering: seq_cst: release for the freed slot (and its destroyed value) before the
       // unit's next taker writes it; seq_cst for the Dekker with a waiting receive once
       // closed (the last unit back ends the channel).
-      if (sem_.compare_exchange_weak(w, w + n * sem_one, std::memory_order_seq_cst,
-                                     std::memory_order_relaxed)) {
-        if ((w & sem_closed) != 0) wake_rx_if_done();  // the last permit may be back
+      if (state_.compare_exchange_weak(w, w + n * unit_one, std::memory_order_seq_cst,
+                                       std::memory_order_relaxed)) {
+        if ((w & st_closed) != 0) wake_rx_if_done();  // the last permit may be back
         return;
       }
     }
@@ -387,14 +390,20 @@ class mpsc_chan {
   // ---- the ring ----
   // Receiver: is the next message published?
   bool ready() const noexcept {
-    const std::size_t h = head_.load(std::memory_order_relaxed);
+    const std::uint32_t h = head_.load(std::memory_order_relaxed);
     // ordering: seq_cst: acquire for the slot's value; seq_cst as rx_done()'s loads, which
     // follow it in start() and in the wakers.
-    return slots_[h & mask_].stamp.load(std::memory_order_seq_cst) == h + 1;
+    return slots_[h & mask_].stamp.load(std::memory_order_seq_cst) ==
+           static_cast<std::uint32_t>(h + 1);
   }
 
-  // Puts `v` in the ring; the caller holds a unit. Wakes the receiver if it waits for it.
-  void push_acquired(T&& v) noexcept { finish_publish(publish(std::move(v))); }
+  // Puts `v` in the slot of `ticket`; the caller holds its unit. Wakes the receiver if it
+  // waits for it.
+  void publish_and_wake(std::uint32_t ticket, T&& v) noexcept {
+    finish_publish(publish(ticket, std::move(v)));
+  }
+  // As publish_and_wake, taking a ticket for a unit already held (a permit).
+  void push_acquired(T&& v) noexcept { publish_and_wake(take_ticket(), std::move(v)); }
 
   // A receive would complete now: a message is published at the head, or recv returns empty.
   bool rx_progress() const noexcept { return ready() || rx_done(); }
@@ -402,14 +411,13 @@ class mpsc_chan {
   // Receiver (or, once the receiver is gone, whoever holds lock_): takes the published head
   // message. Precondition: ready().
   T pop() noexcept {
-    const std::size_t h = head_.load(std::memory_order_relaxed);
+    const std::uint32_t h = head_.load(std::memory_order_relaxed);
     slot& s = slots_[h & mask_];
     T* p = std::launder(reinterpret_cast<T*>(s.storage));
     T v(std::move(*p));
     p->~T();
-    // ordering: release: the slot is free for the ticket h + ring_size_ (its writer also
-    // synchronizes through the unit returned after this).
-    s.stamp.store(h + ring_size_, std::memory_order_release);
+    // ordering: release: the slot is free for the ticket h + ring_size_.
+    s.stamp.store(static_cast<std::uint32_t>(h + ring_size_), std::memory_order_release);
     head_.store(h + 1, std::memory_order_relaxed);
     return v;
   }
@@ -422,13 +430,14 @@ class mpsc_chan {
   // Whether recv returns empty now: nothing buffered or in flight, and every sender gone, or
   // the receiver closed and every outstanding permit back.
   bool rx_done() const noexcept {
-    const std::size_t h = head_.load(std::memory_order_relaxed);
-    // ordering: seq_cst (Dekker with the closing sides; tail_ for a push in flight).
-    if (tail_.load(std::memory_order_seq_cst) != h) return false;
+    const std::uint32_t h = head_.load(std::memory_order_relaxed);
+    // ordering: seq_cst (Dekker with the closing sides). A ticket taken and not yet consumed
+    // means a message is coming.
+    const std::uint64_t w = state_.load(std::memory_order_seq_cst);
+    if (ticket_of(w) != h) return false;
     if (overflow_len_.load(std::memory_order_seq_cst) != 0) return false;
     if (tx_closed_.load(std::memory_order_seq_cst)) return true;
-    const std::size_t w = sem_.load(std::memory_order_seq_cst);
-    return (w & sem_closed) != 0 && (w >> sem_shift) == units_;
+    return (w & st_closed) != 0 && units_of(w) == units_;
   }
 
   // ---- operations ----
@@ -449,17 +458,18 @@ class mpsc_chan {
   // An unbounded send may throw std::bad_alloc growing the overflow: nothing is sent then.
   template <class U>
   send_status_t try_send(U& v) {
-    const send_status_t r = try_acquire();
+    std::uint32_t ticket = 0;
+    const send_status_t r = try_acquire(true, ticket);
     if (r == send_status_t::ok) {
-      push_acquired(std::move(v));
+      publish_and_wake(ticket, std::move(v));
       return r;
     }
     if (bounded_ || r == send_status_t::closed) return r;
     lock_.lock();
-    switch (acquire_or_wait_locked()) {
+    switch (acquire_or_wait_locked(true, ticket)) {
       case send_status_t::ok:
         lock_.unlock();
-        push_acquired(std::move(v));
+        publish_and_wake(ticket, std::move(v));
         return send_status_t::ok;
       case send_status_t::closed:
         lock_.unlock();
@@ -484,7 +494,10 @@ class mpsc_chan {
   }
 
   // Sync try_reserve.
-  send_status_t try_reserve() noexcept { return try_acquire(); }
+  send_status_t try_reserve() noexcept {
+    std::uint32_t ignored = 0;
+    return try_acquire(false, ignored);
+  }
 
   std::optional<T> try_recv() noexcept {
     if (!ready()) return std::nullopt;
@@ -494,9 +507,9 @@ class mpsc_chan {
   // Buffered messages (a snapshot; counts sends in flight).
   std::size_t len() const noexcept {
     // ordering: relaxed: a snapshot.
-    const std::size_t t = tail_.load(std::memory_order_relaxed);
-    const std::size_t h = head_.load(std::memory_order_relaxed);
-    return (t > h ? t - h : 0) + overflow_len_.load(std::memory_order_relaxed);
+    const std::uint32_t t = ticket_of(state_.load(std::memory_order_relaxed));
+    const std::uint32_t h = head_.load(std::memory_order_relaxed);
+    return static_cast<std::uint32_t>(t - h) + overflow_len_.load(std::memory_order_relaxed);
   }
   // Receiver: moves up to `n` published messages into `out` (whose capacity the caller
   // reserved) and returns the units in one go. Returns how many.
@@ -512,7 +525,7 @@ class mpsc_chan {
 
   bool rx_closed() const noexcept {
     // ordering: acquire: a snapshot that orders what the closing thread did before.
-    return (sem_.load(std::memory_order_acquire) & sem_closed) != 0;
+    return (state_.load(std::memory_order_acquire) & st_closed) != 0;
   }
   bool closed_any() const noexcept {
     return rx_closed() || tx_closed_.load(std::memory_order_acquire);
@@ -520,7 +533,7 @@ class mpsc_chan {
   // Free units now (bounded), for sender::capacity().
   std::size_t room() const noexcept {
     // ordering: relaxed: a snapshot.
-    return sem_.load(std::memory_order_relaxed) >> sem_shift;
+    return units_of(state_.load(std::memory_order_relaxed));
   }
   std::size_t max_capacity() const noexcept { return bounded_ ? units_ : 0; }
 
@@ -530,12 +543,12 @@ class mpsc_chan {
     ring<T> dead;
     lock_.lock();
     // ordering: acq_rel: acquirers see `closed` before any unit returned after it.
-    sem_.fetch_or(sem_closed, std::memory_order_acq_rel);
+    state_.fetch_or(st_closed, std::memory_order_acq_rel);
     while (mpsc_send_waiter<T>* s = senders_.pop_front()) {
       s->status_ = mpsc_send_waiter<T>::status::closed;
       wakes.push(s);
     }
-    if (bounded_) sem_.fetch_and(~sem_waiting, std::memory_order_relaxed);
+    if (bounded_) state_.fetch_and(~st_waiting, std::memory_order_relaxed);
     while (mpsc_closed_waiter<T>* c = closed_waiters_.pop_front()) {
       c->linked_ = false;
       wakes.push(c);
@@ -545,7 +558,7 @@ class mpsc_chan {
       rx_dropped_.store(true, std::memory_order_seq_cst);
       dead = std::move(overflow_);  // the messages are destroyed after unlocking
       overflow_len_.store(0, std::memory_order_relaxed);
-      sem_.fetch_and(~sem_waiting, std::memory_order_relaxed);
+      state_.fetch_and(~st_waiting, std::memory_order_relaxed);
     }
     lock_.unlock();
     wakes.wake_all();
@@ -560,35 +573,49 @@ class mpsc_chan {
   template <class>
   friend class mpsc_closed_waiter;
 
-  static constexpr std::size_t sem_closed = 1;
-  static constexpr std::size_t sem_waiting = 2;
-  static constexpr unsigned sem_shift = 2;
-  static constexpr std::size_t sem_one = std::size_t{1} << sem_shift;
+  // state_: closed | waiting << 1 | free units << 2 (30 bits) | next ticket << 32 (wraps).
+  // One CAS takes a unit and a ticket together.
+  static constexpr std::uint64_t max_units = (std::uint64_t{1} << 30) - 1;
+  static constexpr std::uint64_t st_closed = 1;
+  static constexpr std::uint64_t st_waiting = 2;
+  static constexpr unsigned unit_shift = 2;
+  static constexpr std::uint64_t unit_one = std::uint64_t{1} << unit_shift;
+  static constexpr unsigned ticket_shift = 32;
+  static constexpr std::uint64_t ticket_one = std::uint64_t{1} << ticket_shift;
+  static std::uint32_t units_of(std::uint64_t w) noexcept {
+    return static_cast<std::uint32_t>((w >> unit_shift) & max_units);
+  }
+  static std::uint32_t ticket_of(std::uint64_t w) noexcept {
+    return static_cast<std::uint32_t>(w >> ticket_shift);
+  }
+  std::uint32_t take_ticket() noexcept {
+    // ordering: relaxed: tickets only order the slots; the stamps publish the values.
+    return ticket_of(state_.fetch_add(ticket_one, std::memory_order_relaxed));
+  }
 
-  // Set in the head slot's stamp while the receiver waits for that slot.
-  static constexpr std::size_t stamp_wait = ~(~std::size_t{0} >> 1);
+  // Set in the head slot's stamp while the receiver waits for that slot. Stamps hold 32-bit
+  // ticket values (they wrap with the tickets; only equality is ever tested).
+  static constexpr std::uint64_t stamp_wait = std::uint64_t{1} << 63;
 
   // At least 2: with one slot, a freed slot's stamp would read as published for the next
   // ticket's reader that looks at the old head.
   static std::size_t ring_size_for(std::size_t units) {
-    if (units > (std::numeric_limits<std::size_t>::max() >> 4)) {
-      throw std::length_error("edo::sync::mpsc::channel: capacity too large");
+    if (units > max_units) {
+      throw std::length_error("edo::sync::mpsc::channel: capacity above 2^30 - 1");
     }
     return std::bit_ceil(std::max<std::size_t>(units, 2));
   }
 
   struct slot {
-    std::atomic<std::size_t> stamp{0};
+    std::atomic<std::uint64_t> stamp{0};
     alignas(T) unsigned char storage[sizeof(T)];
   };
 
   // What a publish leaves for its caller to do once it holds no lock.
   enum class after_publish : std::uint8_t { nothing, wake, drain };
 
-  // Writes `v` into the slot of a new ticket and publishes it. Requires a unit.
-  after_publish publish(T&& v) noexcept {
-    // ordering: relaxed: tickets only order the slots; the stamp publishes the value.
-    const std::size_t t = tail_.fetch_add(1, std::memory_order_relaxed);
+  // Writes `v` into the slot of `t` (a ticket whose unit the caller holds) and publishes it.
+  after_publish publish(std::uint32_t t, T&& v) noexcept {
     slot& s = slots_[t & mask_];
     // ordering: acquire pairs with the receiver's release when it freed the slot. The units
     // guarantee the slot is free already (at most `capacity` tickets are outstanding, and a
@@ -605,7 +632,8 @@ class mpsc_chan {
     ::new (static_cast<void*>(s.storage)) T(std::move(v));
     // ordering: seq_cst: release for the value (acquire for rx_waiter_ if the receiver
     // waits here), and the sending side of the Dekker with a dropping receiver.
-    const std::size_t prev = s.stamp.exchange(t + 1, std::memory_order_seq_cst);
+    const std::uint64_t prev =
+        s.stamp.exchange(static_cast<std::uint32_t>(t + 1), std::memory_order_seq_cst);
     if (EDO_UNLIKELY(rx_dropped_.load(std::memory_order_seq_cst))) return after_publish::drain;
     return (prev & stamp_wait) != 0 ? after_publish::wake : after_publish::nothing;
   }
@@ -621,8 +649,8 @@ class mpsc_chan {
   // waits and recv now returns empty. Call with no lock held, after the change (seq_cst).
   void wake_rx_if_done() noexcept {
     if (!rx_done()) return;  // done is final; not done: a sender still publishes and wakes
-    const std::size_t h = head_.load(std::memory_order_relaxed);
-    std::size_t expected = h | stamp_wait;
+    const std::uint32_t h = head_.load(std::memory_order_relaxed);
+    std::uint64_t expected = h | stamp_wait;
     // ordering: seq_cst: the closing side of the Dekker with start() (acquire: rx_waiter_).
     // The CAS succeeds only if the receiver waits on this very head.
     if (slots_[h & mask_].stamp.compare_exchange_strong(expected, h, std::memory_order_seq_cst)) {
@@ -641,7 +669,7 @@ class mpsc_chan {
       while (n > 0 && !senders_.empty()) {
         mpsc_send_waiter<T>* s = senders_.pop_front();
         if (s->kind_ == mpsc_send_waiter<T>::kind::send) {
-          const after_publish a = publish(std::move(*s->value_));
+          const after_publish a = publish(take_ticket(), std::move(*s->value_));
           wake_receiver |= a == after_publish::wake;
           drain |= a == after_publish::drain;
         }
@@ -651,7 +679,7 @@ class mpsc_chan {
       }
     } else if (!rx_dropped_.load(std::memory_order_relaxed)) {
       while (n > 0 && !overflow_.empty()) {
-        const after_publish a = publish(overflow_.pop_front());
+        const after_publish a = publish(take_ticket(), overflow_.pop_front());
         wake_receiver |= a == after_publish::wake;
         drain |= a == after_publish::drain;
         --n;
@@ -659,14 +687,14 @@ class mpsc_chan {
       // ordering: seq_cst, as in try_send.
       overflow_len_.store(overflow_.size(), std::memory_order_seq_cst);
     }
-    std::size_t w = sem_.load(std::memory_order_relaxed);
+    std::uint64_t w = state_.load(std::memory_order_relaxed);
     const bool idle = bounded_ ? senders_.empty() : overflow_.empty();
     for (;;) {
-      std::size_t next = w + n * sem_one;
-      if (idle) next &= ~sem_waiting;
+      std::uint64_t next = w + n * unit_one;
+      if (idle) next &= ~st_waiting;
       // ordering: seq_cst, as in release().
-      if (sem_.compare_exchange_weak(w, next, std::memory_order_seq_cst,
-                                     std::memory_order_relaxed)) {
+      if (state_.compare_exchange_weak(w, next, std::memory_order_seq_cst,
+                                       std::memory_order_relaxed)) {
         break;
       }
     }
@@ -674,7 +702,7 @@ class mpsc_chan {
     wakes.wake_all();
     if (drain) drain_dropped();
     if (wake_receiver) rx_waiter_->wake();
-    if ((w & sem_closed) != 0) wake_rx_if_done();
+    if ((w & st_closed) != 0) wake_rx_if_done();
   }
 
   // The receiver is gone: destroy what is published, one message at a time (a message's
@@ -708,9 +736,8 @@ class mpsc_chan {
   std::atomic<bool> tx_closed_{false};
   std::atomic<std::size_t> overflow_len_{0};  // overflow_.size(), readable without lock_
   // Contended: one line each.
-  alignas(cache_line) std::atomic<std::size_t> sem_{0};
-  alignas(cache_line) std::atomic<std::size_t> tail_{0};
-  alignas(cache_line) std::atomic<std::size_t> head_{0};  // the receiver's (atomic for len())
+  alignas(cache_line) std::atomic<std::uint64_t> state_{0};
+  alignas(cache_line) std::atomic<std::uint32_t> head_{0};  // the receiver's (atomic: len())
   // The slow paths.
   alignas(cache_line) sync_lock lock_;
   wait_list<mpsc_send_waiter<T>> senders_;  // bounded: waiting for a unit
