@@ -76,6 +76,31 @@ TEST_P(Tcp, Echo) {
   }());
 }
 
+TEST_P(Tcp, EchoWhileAnotherTaskNeverLetsTheRuntimePark) {
+  // A task that only yields keeps the runtime from ever parking: the echo's readiness must
+  // come from the polls between runs (which skip epoll_wait only while no fd is watched).
+  auto rt = make_runtime();
+  rt.block_on([]() -> edo::task<> {
+    std::atomic<bool> done{false};
+    auto spinner = edo::spawn([](std::atomic<bool>& d) -> edo::task<> {
+      while (!d.load()) co_await edo::yield_now();
+    }(done));
+    auto l = co_await tcp_listener::bind("127.0.0.1:0");
+    auto server = edo::spawn(echo_once(l));
+    auto c = co_await tcp_stream::connect(l.local_addr());
+    for (int i = 0; i < 50; ++i) {
+      co_await c.write_all("ping");
+      std::array<char, 4> got{};
+      co_await c.read_exact(got);
+      EXPECT_EQ(std::string(got.data(), got.size()), "ping");
+    }
+    co_await c.shutdown();
+    co_await server;
+    done.store(true);
+    co_await spinner;
+  }());
+}
+
 TEST_P(Tcp, ManyConcurrentEchoes) {
   auto rt = make_runtime();
   rt.block_on([]() -> edo::task<> {

@@ -15,15 +15,17 @@ void driver::wake_from_timer(void* self) noexcept {
   static_cast<driver*>(self)->unpark();
 }
 
-std::size_t driver::block(std::optional<std::chrono::nanoseconds> wait) noexcept {
-  if (io_ != nullptr) return io_->turn(wait);
+std::size_t driver::block(std::optional<std::chrono::nanoseconds> wait,
+                          bool skip_unwatched_io) noexcept {
+  if (io_ != nullptr) return io_->turn(wait, skip_unwatched_io);
   parker_.park(wait);
   return 0;
 }
 
-void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance) noexcept {
+void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance,
+                  bool skip_unwatched_io) noexcept {
   if (time_ == nullptr) {
-    block(max_wait);
+    block(max_wait, skip_unwatched_io);
     return;
   }
   time_->set_parked_until(0);  // announce first, then read (Dekker with on_armed)
@@ -41,7 +43,7 @@ void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_ad
       }
       return;
     }
-    block(max_wait);
+    block(max_wait, skip_unwatched_io);
     time_->process();
     return;
   }
@@ -54,7 +56,7 @@ void driver::park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_ad
     if (!wait || until_timer < *wait) wait = until_timer;
   }
   if (io_ != nullptr) {
-    io_->turn(wait);  // a zero wait still polls the I/O
+    io_->turn(wait, skip_unwatched_io);  // a zero wait still polls the I/O
   } else if (!wait || wait->count() > 0) {
     parker_.park(wait);
   }

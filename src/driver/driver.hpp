@@ -29,8 +29,10 @@ class driver {
 
   // Holder only. Blocks until unpark(), the next timer deadline or `max_wait` (zero: just
   // poll), then fires the timers due. With `auto_advance` and a paused clock, jumps the
-  // clock to the next deadline instead of blocking.
-  void park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance) noexcept;
+  // clock to the next deadline instead of blocking. `skip_unwatched_io`: a zero-wait poll
+  // makes no system call while no fd is registered (see io_driver::watched_).
+  void park(std::optional<std::chrono::nanoseconds> max_wait, bool auto_advance,
+            bool skip_unwatched_io = false) noexcept;
   // Multi-thread runtimes: a check that the whole runtime is idle, evaluated by the holder
   // right before it jumps a paused clock (a check made before taking the driver may be stale:
   // another worker may have fired timers and be about to run their tasks). Set once, before
@@ -63,7 +65,8 @@ class driver {
   static void wake_from_timer(void* self) noexcept;
   // Blocks for at most `wait`: in the I/O driver when there is one, else on the futex.
   // Returns the wakes the I/O driver made (0 without I/O).
-  std::size_t block(std::optional<std::chrono::nanoseconds> wait) noexcept;
+  std::size_t block(std::optional<std::chrono::nanoseconds> wait,
+                    bool skip_unwatched_io = false) noexcept;
 
   std::atomic<bool> locked_{false};
   std::atomic<bool> advance_work_{false};

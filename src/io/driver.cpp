@@ -106,12 +106,16 @@ scheduled_io* io_driver::add(int fd, std::uint8_t initial) {
     slab_.free(s);
     throw;
   }
+  // ordering: relaxed: a hint for zero-timeout turns (see driver.hpp).
+  watched_.fetch_add(1, std::memory_order_relaxed);
   ref();
   return s;
 }
 
 void io_driver::remove(scheduled_io* s, int fd) noexcept {
   poller_.remove(fd);
+  // ordering: relaxed: as in add().
+  watched_.fetch_sub(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(s->lock_);
     ++s->generation_;  // edges still in flight for this fd are ignored from now on
@@ -165,8 +169,11 @@ std::size_t io_driver::dispatch(scheduled_io* s, std::uint32_t generation,
   return n;
 }
 
-std::size_t io_driver::turn(std::optional<std::chrono::nanoseconds> timeout) noexcept {
+std::size_t io_driver::turn(std::optional<std::chrono::nanoseconds> timeout,
+                            bool skip_if_unwatched) noexcept {
   const bool blocking = !timeout || timeout->count() > 0;
+  // ordering: relaxed: see watched_.
+  if (!blocking && skip_if_unwatched && watched_.load(std::memory_order_relaxed) == 0) return 0;
   if (blocking) {
     // ordering: seq_cst, the parking side of the Dekker with unpark(): either unpark sees
     // `parked` and writes the eventfd, or we see its `notified` and only poll.
@@ -213,6 +220,8 @@ bool io_driver::watch_special(int slot, int fd, special_fn fn, void* ctx) {
     sp.taken.store(false, std::memory_order_release);
     throw;
   }
+  // ordering: relaxed: as in add(). Special fds stay watched for the driver's life.
+  watched_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 

@@ -48,7 +48,9 @@ class io_driver {
 
   // Holder only: waits for edges (nullopt: no limit; zero: poll), dispatches them and
   // returns how many waiters it woke (special-fd callbacks count as one).
-  std::size_t turn(std::optional<std::chrono::nanoseconds> timeout) noexcept;
+  // `skip_if_unwatched`: a zero-timeout turn with no fd in the poller makes no system call.
+  std::size_t turn(std::optional<std::chrono::nanoseconds> timeout,
+                   bool skip_if_unwatched = false) noexcept;
   // Any thread: ends the holder's wait (or makes its next turn poll).
   void unpark() noexcept {
     // ordering: seq_cst, the unparking side of the Dekker with turn().
@@ -79,6 +81,14 @@ class io_driver {
   io_slab slab_;
   std::unique_ptr<poll_event[]> events_;  // used by the holder only
   alignas(cache_line) std::atomic<std::uint32_t> park_state_{empty};
+  // fds in the poller (registrations and special fds). While there are none, the
+  // current-thread runtime's poll between runs (every event_interval runs) makes no system
+  // call: an empty epoll_wait costs ~0.5 us here, ~10 ns per task run of a runtime without
+  // I/O. An fd added meanwhile by another thread keeps its edges in the kernel until the
+  // next poll. (The multi-thread workers keep polling: skipping it made mpsc_contended mt
+  // 1.6x slower, the syscall acting as a backoff between the two workers; see
+  // docs/performance.md.)
+  std::atomic<std::uint32_t> watched_{0};
   alignas(cache_line) std::atomic<long> refs_{1};
   struct special {
     std::atomic<bool> taken{false};

@@ -142,7 +142,8 @@ bool current_thread_runtime::run_loop(loop_until until, task_header* main,
     }
     ++tick_;
     if (tick_ % config_.event_interval == 0) {
-      driver_.park(std::chrono::nanoseconds::zero(), false);  // timers (and I/O) now due
+      // Timers (and I/O) now due; no epoll_wait while no fd is registered.
+      driver_.park(std::chrono::nanoseconds::zero(), false, true);
       if (deadline != steady::time_point::max() && steady::now() >= deadline) {
         local_.push(t);
         return false;
