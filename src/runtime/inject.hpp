@@ -1,5 +1,6 @@
 // The inject queue: tasks scheduled from threads that do not run the scheduler (and the
-// overflow of full local queues). A mutex around a growable ring; `len_` lets workers look
+// overflow of full local queues). A spin-then-yield lock (edo::sync's: one locked
+// instruction per lock/unlock pair) around a growable ring; `len_` lets workers look
 // without locking.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <mutex>
 
 #include <edo/detail/config.hpp>
+#include <edo/sync/detail/lock.hpp>
 
 #include "runtime/task_deque.hpp"
 
@@ -53,7 +55,7 @@ class inject_queue {
   bool empty_seq_cst() const noexcept { return len_.load(std::memory_order_seq_cst) == 0; }
 
  private:
-  alignas(cache_line) std::mutex mu_;
+  alignas(cache_line) sync_lock mu_;
   task_deque q_;
   std::atomic<std::size_t> len_{0};
 };
