@@ -24,6 +24,7 @@ import math
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 from collections import OrderedDict
@@ -105,10 +106,26 @@ def parse(path):
                 problems.append(f"line {lineno}: n < 1: {line!r}")
                 continue
             key = (d["workload"], d["runtime"], d["flavor"])
-            if key in results:
-                problems.append(f"line {lineno}: duplicate result for {'/'.join(key)} (last one kept)")
-            results[key] = rec
-    return results, problems
+            results.setdefault(key, []).append(rec)
+    return OrderedDict((k, merge_rounds(v)) for k, v in results.items()), problems
+
+
+def merge_rounds(recs):
+    """Several rounds of one (workload, runtime, flavor): the median of each value."""
+    if len(recs) == 1:
+        rec = dict(recs[0])
+        rec["rounds"] = 1
+        return rec
+    keys = set().union(*(r["extra"].keys() for r in recs))
+    return {
+        "n": recs[0]["n"],
+        "total_ms": statistics.median(r["total_ms"] for r in recs),
+        "ns": statistics.median(r["ns"] for r in recs),
+        "extra": {
+            k: statistics.median(r["extra"][k] for r in recs if k in r["extra"]) for k in keys
+        },
+        "rounds": len(recs),
+    }
 
 
 def check(results, problems, runtimes):
@@ -207,9 +224,17 @@ def write_markdown(path, results, problems, runtimes, title, scale, failures):
     cols = present_runtimes(results, runtimes)
     out = []
     out.append(f"# {title}\n")
+    rounds = max((r.get("rounds", 1) for r in results.values()), default=1)
+    rounds_text = (
+        f" The whole set ran {rounds} times, one round after another (each round runs every"
+        " runtime); each cell is the median of the rounds."
+        if rounds > 1
+        else ""
+    )
     out.append(
         f"SCALE={scale}. {machine_info()}. Each cell is the median of 5 timed runs after 1"
-        " warm-up (idle_tasks_mem: one measurement in a fresh process). `mt` = 2 worker"
+        " warm-up (idle_tasks_mem: one measurement in a fresh process)."
+        f"{rounds_text} `mt` = 2 worker"
         " threads, `ct` = current-thread. Lower is better everywhere; a ratio < 1 means"
         " edo is faster / smaller. Workloads: bench/WORKLOADS.md; peers:"
         " bench/peers/README.md.\n"

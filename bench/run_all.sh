@@ -18,6 +18,10 @@
 #   RESULTS_DIR  where the report goes (default bench/results; --smoke:
 #                $PEER_BUILD/smoke-results, i.e. inside the git-ignored build dir)
 #   RUN_TIMEOUT  seconds one program may run before it is killed (default 1800)
+#   ROUNDS       how many times to run the whole set (default 1). With more, every runtime
+#                runs once per round and the report takes each cell's median over the
+#                rounds: on a noisy machine a slow minute then hits one round, not one
+#                runtime's whole column.
 #
 # Order: one runtime after another, mt then ct (unsupported combinations skipped:
 # async-std has no ct, node no mt). Result lines (stdout) are collected in
@@ -50,6 +54,7 @@ fi
 if [[ -n "${EDO_BENCH:-}" ]]; then EDO_REBUILD="${EDO_REBUILD:-0}"; fi
 EDO_BENCH="${EDO_BENCH:-build/release/bench/edo_bench}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-1800}"
+ROUNDS="${ROUNDS:-1}"
 DATE="$(date +%F)"
 
 log() { echo "run_all.sh: $*" >&2; }
@@ -101,11 +106,12 @@ mkdir -p "$RESULTS_DIR"
 RAW="$RESULTS_DIR/$DATE.raw.txt"
 : >"$RAW"
 start_all=$SECONDS
+for ((round = 1; round <= ROUNDS; round++)); do
 for rt in $RUNTIMES; do
   [[ "$rt" == edo && "$skip_edo" == 1 ]] && continue
   cmd="$(command_for "$rt")" || { log "unknown runtime $rt"; failed+=("$rt: unknown runtime"); continue; }
   for fl in $(flavors_for "$rt"); do
-    log "$rt $fl (SCALE=$SCALE)"
+    log "$rt $fl (SCALE=$SCALE, round $round of $ROUNDS)"
     t0=$SECONDS
     out="$(mktemp)"
     # shellcheck disable=SC2086  # $cmd may be "node <script>"
@@ -124,6 +130,7 @@ for rt in $RUNTIMES; do
     fi
     log "$rt $fl done in $((SECONDS - t0)) s"
   done
+done
 done
 log "all runs done in $((SECONDS - start_all)) s; raw lines in $RAW"
 
