@@ -21,7 +21,7 @@ struct timer_entry {
   timer_entry* prev_ = nullptr;
   timer_entry* next_ = nullptr;
   std::uint64_t when_ : 48 = 0;   // deadline, in driver ticks (1 ms)
-  std::uint64_t slot_ : 10 = 0;   // level * 64 + slot while in a wheel
+  std::uint64_t slot_ : 12 = 0;   // its slot while in a wheel (see src/time/wheel.hpp)
   std::uint64_t state_ : 2 = 0;   // see timer_state
   timer_queue* queue_ = nullptr;  // the queue it registers with (and cancels from)
   strand* target_ = nullptr;      // woken (wake_strand) when the deadline passes
