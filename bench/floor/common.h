@@ -36,6 +36,17 @@ static inline void set_nonblock(int fd) {
   int fl = fcntl(fd, F_GETFL);
   CHECK(fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0);
 }
+// A client read `n` more bytes of its echo (read_exact of MSG bytes). True when the whole
+// message is back and the next round trip should start; counts the clients that are done.
+static inline bool client_received(int& got, int& rt, int n, int rts, int& done_clients) {
+  got += n;
+  CHECK(got <= MSG);
+  if (got < MSG) return false;
+  got = 0;
+  if (++rt < rts) return true;
+  ++done_clients;
+  return false;
+}
 // Creates listener on 127.0.0.1:0, connects n clients (blocking), accepts n.
 // cli[i] and srv[i] are the two ends (accept order == connect order on loopback backlog).
 static inline void make_pairs(int n, std::vector<int>& cli, std::vector<int>& srv) {

@@ -85,15 +85,7 @@ static void on_event(Conn* c, uint32_t ev) {
       ssize_t r = read(c->fd, buf, sizeof buf);
       n_read++;
       if (r > 0) {
-        c->got += r;
-        CHECK(c->got <= MSG);
-        if (c->got == MSG) {
-          c->got = 0;
-          if (++c->rt == rts)
-            done_clients++;
-          else
-            client_send(c);
-        }
+        if (client_received(c->got, c->rt, static_cast<int>(r), rts, done_clients)) client_send(c);
         if (r < (ssize_t)sizeof buf) break;  // drained
         continue;
       }

@@ -93,15 +93,7 @@ static void on_data(Conn* c, const char* d, int n) {
     queue_bytes(c, d, n);
     return;
   }
-  c->got += n;
-  CHECK(c->got <= MSG);
-  if (c->got == MSG) {
-    c->got = 0;
-    if (++c->rt == rts)
-      done_clients++;
-    else
-      queue_bytes(c, msg, MSG);
-  }
+  if (client_received(c->got, c->rt, n, rts, done_clients)) queue_bytes(c, msg, MSG);
 }
 static void on_cqe(io_uring_cqe* cqe) {
   uint64_t u = cqe->user_data;
