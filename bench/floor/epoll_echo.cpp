@@ -1,7 +1,12 @@
-// Single-threaded edge-triggered epoll tcp_echo: 50 conns x 2000 RTs x 64B, server+clients in one
-// loop.
+// Edge-triggered epoll tcp_echo: 50 conns x 2000 RTs x 64B, server and clients in one loop.
+// `-t MODE` runs two threads, each with its own epoll and loop, the connections' ends placed
+// by MODE: `pairs` (both ends of pair i on thread i % 2), `split` (clients on one thread,
+// servers on the other), `mixed` (half the pairs as `pairs`, half as `split`), `accept` (the
+// clients alternate, every server end on thread 0, as if one thread accepted them all).
 #include <sys/epoll.h>
+#include <atomic>
 #include <cerrno>
+#include <thread>
 #include "common.h"
 
 struct Conn {
@@ -14,8 +19,11 @@ struct Conn {
   bool want_out = false;
 };
 
-static long long n_read, n_write, n_wait, n_evt;
-static int epfd, rts = 2000, done_clients = 0;
+static thread_local long long n_read, n_write, n_wait, n_evt;
+static thread_local int epfd, done_clients = 0;
+static int rts = 2000;
+static std::atomic<int> loops_done{0};
+static int loops = 1;
 static char msg[MSG];
 
 static void arm_out(Conn* c, bool on) {
@@ -95,40 +103,85 @@ static void on_event(Conn* c, uint32_t ev) {
   }
 }
 
-int main(int argc, char** argv) {
-  if (argc > 1) rts = atoi(argv[1]);
-  memset(msg, 'x', MSG);
-  std::vector<int> cli, srv;
-  make_pairs(NCONN, cli, srv);
+// One thread's loop over `conns` (`nclients` of them clients). It runs until every loop's
+// clients are done: a server end may belong to another loop's client.
+static void run_loop(const std::vector<Conn*>& conns, int nclients) {
   epfd = epoll_create1(0);
   CHECK(epfd >= 0);
-  std::vector<Conn*> conns;
-  for (int i = 0; i < NCONN; i++)
-    for (int fd : {cli[i], srv[i]}) {
-      set_nonblock(fd);
-      Conn* c = new Conn();
-      c->fd = fd;
-      c->server = (fd == srv[i]);
-      epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLET;
-      ev.data.ptr = c;
-      CHECK(epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0);
-      conns.push_back(c);
-    }
-  long long t0 = now_ns();
+  for (Conn* c : conns) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLET;
+    ev.data.ptr = c;
+    CHECK(epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0);
+  }
   for (Conn* c : conns)
     if (!c->server) client_send(c);
   epoll_event evs[256];
-  while (done_clients < NCONN) {
-    int n = epoll_wait(epfd, evs, 256, -1);
+  bool counted = false;
+  while (loops_done.load() < loops) {
+    if (!counted && done_clients == nclients) {
+      counted = true;
+      loops_done.fetch_add(1);
+      continue;
+    }
+    // One loop: block. Several: a short timeout, to see the others finish.
+    int n = epoll_wait(epfd, evs, 256, loops == 1 ? -1 : 1);
     n_wait++;
     if (n < 0 && errno == EINTR) continue;
     CHECK(n >= 0);
     n_evt += n;
     for (int i = 0; i < n; i++) on_event((Conn*)evs[i].data.ptr, evs[i].events);
   }
+}
+
+// The thread (0 or 1) that owns pair i's client or server end in two-thread `mode`.
+static int place(const char* mode, int i, bool server) {
+  if (strcmp(mode, "pairs") == 0) return i % 2;
+  if (strcmp(mode, "split") == 0) return server ? 1 : 0;
+  if (strcmp(mode, "mixed") == 0) return i < NCONN / 2 ? i % 2 : (server ? 1 : 0);
+  if (strcmp(mode, "accept") == 0) return server ? 0 : i % 2;
+  fprintf(stderr, "unknown mode %s (pairs, split, mixed, accept)\n", mode);
+  exit(2);
+}
+
+int main(int argc, char** argv) {
+  const char* mode = nullptr;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
+      mode = argv[++i];
+    } else {
+      rts = atoi(argv[i]);
+    }
+  }
+  memset(msg, 'x', MSG);
+  std::vector<int> cli, srv;
+  make_pairs(NCONN, cli, srv);
+  std::vector<Conn*> part[2];
+  int nclients[2] = {0, 0};
+  for (int i = 0; i < NCONN; i++)
+    for (int fd : {cli[i], srv[i]}) {
+      set_nonblock(fd);
+      Conn* c = new Conn();
+      c->fd = fd;
+      c->server = (fd == srv[i]);
+      const int t = mode == nullptr ? 0 : place(mode, i, c->server);
+      if (!c->server) nclients[t]++;
+      part[t].push_back(c);
+    }
+  const double total = (double)NCONN * rts;
+  if (mode != nullptr) {
+    loops = 2;
+    long long t0 = now_ns();
+    std::thread other(run_loop, std::cref(part[1]), nclients[1]);
+    run_loop(part[0], nclients[0]);
+    other.join();
+    long long t1 = now_ns();
+    printf("epoll -t %s ns_per_rt=%.1f\n", mode, (t1 - t0) / total);
+    return 0;
+  }
+  long long t0 = now_ns();
+  run_loop(part[0], nclients[0]);
   long long t1 = now_ns();
-  double total = (double)NCONN * rts;
   printf(
       "epoll ns_per_rt=%.1f  per_rt: read=%.3f write=%.3f epoll_wait=%.3f events=%.3f  "
       "evs/wait=%.1f\n",
