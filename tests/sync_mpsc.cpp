@@ -301,6 +301,42 @@ TEST(Mpsc, RecvManyServesWaitingSenders) {
   edo::block_on([&]() -> edo::task<> { co_await edo::join(producer(), consumer()); }());
 }
 
+// One release of several units (recv_many) serves the queue's head in order — sends and
+// reserves mixed — and gives the units nobody waits for back to the fast path.
+TEST(Mpsc, RecvManyReleaseServesMixedWaitersAndFreesTheRest) {
+  auto [tx, rx] = mpsc::channel<int>(4);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(tx.try_send(i));
+  std::optional<mpsc::permit<int>> held;
+  auto sender = [&](int v) -> edo::task<> { EXPECT_TRUE(co_await tx.send(v)); };
+  auto reserver = [&]() -> edo::task<> {
+    auto p = co_await tx.reserve();
+    EXPECT_TRUE(p.has_value());
+    held.emplace(std::move(*p));
+  };
+  auto consumer = [&]() -> edo::task<> {
+    co_await edo::yield_now();  // both waiters are queued by now
+    EXPECT_EQ(tx.capacity(), 0u);
+    std::vector<int> buf;
+    EXPECT_EQ(co_await rx.recv_many(buf, 4), 4u);
+    EXPECT_EQ(buf, (std::vector<int>{0, 1, 2, 3}));
+  };
+  edo::block_on([&]() -> edo::task<> {
+    co_await edo::join(sender(20), reserver(), consumer());
+    // 4 units back: one carried 20 into the channel, one is the permit, two are free.
+    EXPECT_EQ(tx.capacity(), 2u);
+    EXPECT_TRUE(tx.try_send(30));
+    EXPECT_TRUE(tx.try_send(31));
+    EXPECT_FALSE(tx.try_send(32));
+    EXPECT_TRUE(held.has_value());
+    if (held) std::move(*held).send(21);
+    held.reset();
+    std::vector<int> buf;
+    EXPECT_EQ(co_await rx.recv_many(buf, 8), 4u);
+    EXPECT_EQ(buf, (std::vector<int>{20, 30, 31, 21}));
+    EXPECT_EQ(tx.capacity(), 4u);
+  }());
+}
+
 TEST(Mpsc, Unbounded) {
   auto [tx, rx] = mpsc::unbounded_channel<int>();
   for (int i = 0; i < 10000; ++i) EXPECT_TRUE(tx.send(i));

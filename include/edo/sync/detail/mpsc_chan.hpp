@@ -372,7 +372,8 @@ class mpsc_chan {
   }
 
   // Returns `n` units: to the queue's head first (under lock_), the rest to the fast paths.
-  void release(std::size_t n) noexcept {
+  // `by_receiver`: the receiver calls (it is not waiting on any slot, and not dropped).
+  void release(std::size_t n, bool by_receiver = false) noexcept {
     std::uint64_t w = state_.load(std::memory_order_relaxed);
     while ((w & st_waiting) == 0) {
       // ordering: seq_cst: release for the freed slot (and its destroyed value) before the
@@ -384,7 +385,7 @@ class mpsc_chan {
         return;
       }
     }
-    release_slow(n);
+    release_slow(n, by_receiver);
   }
 
   // ---- the ring ----
@@ -423,7 +424,7 @@ class mpsc_chan {
   }
   T pop_and_release() noexcept {
     T v = pop();
-    release(1);
+    release(1, true);
     return v;
   }
 
@@ -519,7 +520,7 @@ class mpsc_chan {
       out.push_back(pop());
       ++got;
     }
-    if (got > 0) release(got);
+    if (got > 0) release(got, true);
     return got;
   }
 
@@ -615,7 +616,9 @@ class mpsc_chan {
   enum class after_publish : std::uint8_t { nothing, wake, drain };
 
   // Writes `v` into the slot of `t` (a ticket whose unit the caller holds) and publishes it.
-  after_publish publish(std::uint32_t t, T&& v) noexcept {
+  // `by_receiver`: the receiver publishes for a waiting sender (release_slow): it cannot be
+  // waiting on the slot nor dropped, so a plain release store publishes.
+  after_publish publish(std::uint32_t t, T&& v, bool by_receiver = false) noexcept {
     slot& s = slots_[t & mask_];
     // ordering: acquire pairs with the receiver's release when it freed the slot. The units
     // guarantee the slot is free already (at most `capacity` tickets are outstanding, and a
@@ -630,6 +633,11 @@ class mpsc_chan {
 #endif
     }
     ::new (static_cast<void*>(s.storage)) T(std::move(v));
+    if (by_receiver) {
+      // ordering: release publishes the value to the receiver's own later acquire load.
+      s.stamp.store(static_cast<std::uint32_t>(t + 1), std::memory_order_release);
+      return after_publish::nothing;
+    }
     // ordering: seq_cst: release for the value (acquire for rx_waiter_ if the receiver
     // waits here), and the sending side of the Dekker with a dropping receiver.
     const std::uint64_t prev =
@@ -660,42 +668,69 @@ class mpsc_chan {
 
   // Units returned while senders wait (or messages wait in the overflow): they go to the
   // queue's head, in order.
-  void release_slow(std::size_t n) noexcept {
+  void release_slow(std::size_t n, bool by_receiver) noexcept {
     wake_batch wakes;
     bool wake_receiver = false;
     bool drain = false;
     lock_.lock();
+    std::uint64_t w;
     if (bounded_) {
-      while (n > 0 && !senders_.empty()) {
+      // The first `n` waiters take the units; the sends among them take consecutive
+      // tickets. One read-modify-write of state_ reserves those tickets, returns the units
+      // nobody waits for and clears `waiting` if the queue empties (the bit is stable under
+      // lock_: only its holders change it). It was a ticket fetch_add per send plus a CAS:
+      // two locked instructions on the receiver's path per message while senders wait.
+      std::size_t served = 0;
+      std::uint64_t sends = 0;
+      waiter* x = senders_.front();
+      for (; x != nullptr && served < n; x = x->next_) {
+        ++served;
+        if (static_cast<mpsc_send_waiter<T>*>(x)->kind_ == mpsc_send_waiter<T>::kind::send) {
+          ++sends;
+        }
+      }
+      // The queue may have emptied (a cancel) between release()'s look and the lock: then
+      // the bit is already clear.
+      // ordering: relaxed: only the bit is read, and lock_ orders its writers.
+      const bool clear_bit =
+          x == nullptr && (state_.load(std::memory_order_relaxed) & st_waiting) != 0;
+      const std::uint64_t delta =
+          sends * ticket_one + (n - served) * unit_one - (clear_bit ? st_waiting : 0);
+      // ordering: seq_cst, as in release() (a zero delta changes nothing: a load suffices).
+      w = delta != 0 ? state_.fetch_add(delta, std::memory_order_seq_cst)
+                     : state_.load(std::memory_order_seq_cst);
+      std::uint32_t ticket = ticket_of(w);
+      for (; served > 0; --served) {
         mpsc_send_waiter<T>* s = senders_.pop_front();
         if (s->kind_ == mpsc_send_waiter<T>::kind::send) {
-          const after_publish a = publish(take_ticket(), std::move(*s->value_));
+          const after_publish a = publish(ticket++, std::move(*s->value_), by_receiver);
           wake_receiver |= a == after_publish::wake;
           drain |= a == after_publish::drain;
         }
         s->status_ = mpsc_send_waiter<T>::status::done;
         wakes.push(s);
-        --n;
       }
-    } else if (!rx_dropped_.load(std::memory_order_relaxed)) {
-      while (n > 0 && !overflow_.empty()) {
-        const after_publish a = publish(take_ticket(), overflow_.pop_front());
-        wake_receiver |= a == after_publish::wake;
-        drain |= a == after_publish::drain;
-        --n;
+    } else {
+      if (!rx_dropped_.load(std::memory_order_relaxed)) {
+        while (n > 0 && !overflow_.empty()) {
+          const after_publish a = publish(take_ticket(), overflow_.pop_front(), by_receiver);
+          wake_receiver |= a == after_publish::wake;
+          drain |= a == after_publish::drain;
+          --n;
+        }
+        // ordering: seq_cst, as in try_send.
+        overflow_len_.store(overflow_.size(), std::memory_order_seq_cst);
       }
-      // ordering: seq_cst, as in try_send.
-      overflow_len_.store(overflow_.size(), std::memory_order_seq_cst);
-    }
-    std::uint64_t w = state_.load(std::memory_order_relaxed);
-    const bool idle = bounded_ ? senders_.empty() : overflow_.empty();
-    for (;;) {
-      std::uint64_t next = w + n * unit_one;
-      if (idle) next &= ~st_waiting;
-      // ordering: seq_cst, as in release().
-      if (state_.compare_exchange_weak(w, next, std::memory_order_seq_cst,
-                                       std::memory_order_relaxed)) {
-        break;
+      w = state_.load(std::memory_order_relaxed);
+      const bool idle = overflow_.empty();
+      for (;;) {
+        std::uint64_t next = w + n * unit_one;
+        if (idle) next &= ~st_waiting;
+        // ordering: seq_cst, as in release().
+        if (state_.compare_exchange_weak(w, next, std::memory_order_seq_cst,
+                                         std::memory_order_relaxed)) {
+          break;
+        }
       }
     }
     lock_.unlock();
