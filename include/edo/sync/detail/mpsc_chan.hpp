@@ -339,6 +339,10 @@ class mpsc_chan {
   // Under lock_: a unit (and a ticket) if one is free and no sender queued before us, else
   // marks the channel `waiting` (the caller queues). `full` means: queue.
   send_status_t acquire_or_wait_locked(bool with_ticket, std::uint32_t& ticket) noexcept {
+    // Senders queued: `waiting` is set and the channel is open (close_rx() empties the queue
+    // under lock_), so queue behind them without reading state_, whose line the receiver
+    // keeps writing: a miss here would lengthen the critical section the receiver waits on.
+    if (bounded_ && !senders_.empty()) return send_status_t::full;
     std::uint64_t w = state_.load(std::memory_order_acquire);
     for (;;) {
       if ((w & st_closed) != 0) return send_status_t::closed;
