@@ -16,8 +16,10 @@
 //    message out; a permit dropped unused gives its unit back. `waiting` is set (under
 //    lock_) while senders wait for room (bounded) or messages wait in the overflow
 //    (unbounded); while it is set the fast paths fail, so nobody overtakes the queue, and
-//    returned units go to the queue's head under lock_ instead. `closed`: the receiver
-//    closed or dropped; acquisitions fail.
+//    returned units go to the queue's head under lock_ instead: the receiver publishes
+//    each served sender's message itself, and one fetch_add takes their tickets, returns
+//    the units left over and clears `waiting` when the queue empties (the bit changes only
+//    under lock_). `closed`: the receiver closed or dropped; acquisitions fail.
 //  * The ring: ring_size_ slots (a power of two >= capacity, at least 2), each a stamp and
 //    room for one T (Vyukov's bounded queue). The holder of ticket t writes slot t % size and
 //    sets its stamp to t + 1: published. The receiver's next slot is ready when its stamp is
