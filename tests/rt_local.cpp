@@ -1,6 +1,7 @@
 // Task-locals follow the task across workers; spawn_local pins a task to its thread.
 #include <edo/edo.hpp>
 #include <edo/net/tcp.hpp>
+#include <edo/sync/notify.hpp>
 #include <edo/task_local.hpp>
 
 #include <gtest/gtest.h>
@@ -161,6 +162,29 @@ TEST_P(RtLocal, SpawnLocalTasksDoingIoStayOnTheirThread) {
     EXPECT_EQ(co_await outer, clients * trips);
     co_await server;
   }());
+}
+
+// A pinned task woken from another thread while its worker is parked: the worker is taken
+// off the sleepers for it, and must then be counted exactly as a notified worker (one more
+// searcher). It was not: the worker believed it searched, its end of searching took one
+// from a count that had not been raised, and the corrupted count stopped every later
+// notification — a task spawned from outside the workers then waited forever.
+TEST(RtLocalWake, RemoteWakeOfAPinnedTaskKeepsTheIdleCountsRight) {
+  auto rt = edo::runtime::builder::multi_thread().worker_threads(2).enable_all().build();
+  for (int i = 0; i < 200; ++i) {
+    edo::sync::notify go;
+    rt.block_on([&]() -> edo::task<> {
+      auto pinned = co_await edo::spawn([&]() -> edo::task<edo::join_handle<void>> {
+        co_return edo::spawn_local([&]() -> edo::task<> { co_await go.notified(); });
+      }());
+      // The block_on thread is no worker: the wake goes through the pinned remote queue
+      // (and, whenever the home worker has parked meanwhile, takes it off the sleepers).
+      go.notify_one();
+      co_await pinned;
+      // Spawned from outside the workers: the inject queue, and a parked worker to wake.
+      co_await edo::spawn([]() -> edo::task<> { co_return; }());
+    }());
+  }
 }
 
 TEST(RtLocalErrors, SpawnLocalNeedsAWorkerOnTheMultiThreadRuntime) {

@@ -58,14 +58,22 @@ bool idle::transition_worker_from_searching() {
   return (prev & search_mask) == 1;
 }
 
-bool idle::unpark_worker_by_id(std::size_t worker) {
+bool idle::take_sleeper(std::size_t worker, std::uint64_t add) {
   std::lock_guard lock(mu_);
   auto it = std::find(sleepers_.begin(), sleepers_.end(), worker);
   if (it == sleepers_.end()) return false;
   *it = sleepers_.back();
   sleepers_.pop_back();
-  state_.fetch_add(std::uint64_t{1} << unpark_shift, std::memory_order_seq_cst);
+  state_.fetch_add(add, std::memory_order_seq_cst);
   return true;
+}
+
+bool idle::unpark_worker_by_id(std::size_t worker) {
+  return take_sleeper(worker, std::uint64_t{1} << unpark_shift);
+}
+
+bool idle::notify_worker_by_id(std::size_t worker) {
+  return take_sleeper(worker, (std::uint64_t{1} << unpark_shift) | 1);
 }
 
 bool idle::is_parked(std::size_t worker) {

@@ -31,6 +31,11 @@ class idle {
   bool transition_worker_from_searching();
   // Removes `worker` from the sleepers (it woke by itself). True if it was parked.
   bool unpark_worker_by_id(std::size_t worker);
+  // Another thread gave `worker` work only it can run (a pinned task): takes it off the
+  // sleepers counted as a notified worker — unparked and searching — since the worker,
+  // finding itself off the sleepers when it wakes, starts out searching (as after
+  // worker_to_notify). True if it was parked.
+  bool notify_worker_by_id(std::size_t worker);
   bool is_parked(std::size_t worker);
   std::size_t num_unparked() const noexcept;
   std::size_t num_searching() const noexcept;
@@ -39,6 +44,9 @@ class idle {
   static constexpr std::uint64_t unpark_shift = 16;
   static constexpr std::uint64_t search_mask = (std::uint64_t{1} << unpark_shift) - 1;
   bool notify_should_wakeup() noexcept;
+  // Removes `worker` from the sleepers and adds `add` to state_, under mu_. True if it was
+  // there.
+  bool take_sleeper(std::size_t worker, std::uint64_t add);
 
   std::size_t workers_;
   std::atomic<std::uint64_t> state_;

@@ -45,7 +45,10 @@ void worker::push_pinned_remote(task_header* t) {
     pinned_remote_len_.store(pinned_remote_.size(), std::memory_order_release);
   }
   // Only this worker can run it: wake it wherever it is (a token is kept if it is awake).
-  owner_.idle_state().unpark_worker_by_id(index_);
+  // Taken off the sleepers here, it counts as a notified worker (searching): when it wakes
+  // it finds itself unparked and believes so. Counted as merely unparked, its end of
+  // searching took one from a count never raised, and no worker was notified again.
+  owner_.idle_state().notify_worker_by_id(index_);
   parker_.unpark(owner_.shared_driver());
 }
 
