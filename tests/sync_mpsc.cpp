@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -335,6 +336,47 @@ TEST(Mpsc, RecvManyReleaseServesMixedWaitersAndFreesTheRest) {
     EXPECT_EQ(buf, (std::vector<int>{20, 30, 31, 21}));
     EXPECT_EQ(tx.capacity(), 4u);
   }());
+}
+
+// Capacity counts buffered messages and outstanding permits exactly, whatever the ring's
+// size (a power of two: 3 and 5 leave slots that never hold a message), around the ring
+// many times.
+TEST(Mpsc, CapacityIsExactWhenItIsNotAPowerOfTwo) {
+  for (const int cap : {1, 3, 5, 6}) {
+    auto [tx, rx] = mpsc::channel<int>(static_cast<std::size_t>(cap));
+    int next_in = 0, next_out = 0;
+    for (int round = 0; round < 50; ++round) {
+      // Fill: permits for the first two units, messages for the rest.
+      const int permits = std::min(cap, 2);
+      std::vector<mpsc::permit<int>> held;
+      for (int i = 0; i < permits; ++i) {
+        auto p = tx.try_reserve();
+        ASSERT_TRUE(p.has_value());
+        held.push_back(std::move(*p));
+      }
+      for (int i = permits; i < cap; ++i) ASSERT_TRUE(tx.try_send(next_in++));
+      EXPECT_EQ(tx.capacity(), 0u);
+      EXPECT_TRUE(tx.try_send(-1).is_full());
+      EXPECT_FALSE(tx.try_reserve().has_value());
+      // A dropped permit frees its unit; a used one becomes a message.
+      held.pop_back();
+      EXPECT_EQ(tx.capacity(), 1u);
+      ASSERT_TRUE(tx.try_send(next_in++));
+      EXPECT_TRUE(tx.try_send(-1).is_full());
+      for (auto& p : held) std::move(p).send(next_in++);
+      held.clear();
+      EXPECT_EQ(tx.capacity(), 0u);
+      EXPECT_EQ(rx.len(), static_cast<std::size_t>(cap));
+      // Drain, one unit back at a time.
+      for (int i = 0; i < cap; ++i) {
+        auto v = rx.try_recv();
+        ASSERT_TRUE(v.has_value());
+        EXPECT_EQ(*v, next_out++);
+        EXPECT_EQ(tx.capacity(), static_cast<std::size_t>(i + 1));
+      }
+      EXPECT_EQ(rx.try_recv(), std::nullopt);
+    }
+  }
 }
 
 TEST(Mpsc, Unbounded) {

@@ -17,8 +17,8 @@
 // reserves in one queue); try_send never overtakes a waiting send.
 //
 // Costs: no lock while there is room: a send makes two atomic read-modify-writes (take a
-// unit of capacity and a ticket, publish the slot), a receive one (give the unit back);
-// a sender that has to wait for room queues under a lock (see detail/mpsc_chan.hpp). A
+// ticket, publish the slot), a receive one (free the slot); a sender that has to wait for
+// room queues under a lock (see detail/mpsc_chan.hpp). A
 // bounded channel allocates its ring (capacity rounded up to a power of two, at least 2)
 // once, up front: no operation allocates afterwards. An unbounded channel has a ring of 32
 // and an overflow queue that grows by doubling. Messages need a nothrow move constructor.
