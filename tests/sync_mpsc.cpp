@@ -3,8 +3,10 @@
 // every await (the message stays in the channel / in the send), no allocation in the
 // steady state, plain threads under edo::block_on, multi-producer stress, runtimes.
 #include <edo/block_on.hpp>
+#include <edo/blocking.hpp>
 #include <edo/detail/config.hpp>
 #include <edo/join.hpp>
+#include <edo/runtime.hpp>
 #include <edo/select.hpp>
 #include <edo/spawn.hpp>
 #include <edo/sync/mpsc.hpp>
@@ -377,6 +379,112 @@ TEST(Mpsc, CapacityIsExactWhenItIsNotAPowerOfTwo) {
       EXPECT_EQ(rx.try_recv(), std::nullopt);
     }
   }
+}
+
+// Room that receives free while senders wait goes to them when the receiving task's run
+// ends (one serve per run; the fast paths stay shut meanwhile, so nobody overtakes them).
+TEST(Mpsc, RoomFreedInARunGoesToWaitingSendersWhenTheRunEnds) {
+  auto [tx, rx] = mpsc::channel<int>(2);
+  EXPECT_TRUE(tx.try_send(0));
+  EXPECT_TRUE(tx.try_send(1));
+  bool sent = false;
+  auto sender = [&]() -> edo::task<> {
+    EXPECT_TRUE(co_await tx.send(2));
+    sent = true;
+  };
+  auto consumer = [&]() -> edo::task<> {
+    co_await edo::yield_now();  // the send waits by now
+    EXPECT_EQ(co_await rx.recv(), 0);
+    EXPECT_EQ(co_await rx.recv(), 1);
+    EXPECT_EQ(tx.capacity(), 0u);            // handed over when this run ends
+    EXPECT_TRUE(tx.try_send(99).is_full());  // not before the waiting send
+    co_await edo::yield_now();
+    EXPECT_EQ(tx.capacity(), 1u);  // one unit carried 2 in, one is free
+    EXPECT_TRUE(tx.try_send(3));
+    EXPECT_EQ(co_await rx.recv(), 2);
+    EXPECT_EQ(co_await rx.recv(), 3);
+    co_await edo::yield_now();  // the woken sender's strand runs
+    EXPECT_TRUE(sent);
+  };
+  edo::block_on([&]() -> edo::task<> { co_await edo::join(sender(), consumer()); }());
+}
+
+// A receive about to wait serves the waiting senders first: their messages are what it
+// waits for.
+TEST(Mpsc, ARecvAboutToWaitServesTheWaitingSendersFirst) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  EXPECT_TRUE(tx.try_send(0));
+  auto sender = [&]() -> edo::task<> { EXPECT_TRUE(co_await tx.send(1)); };
+  auto consumer = [&]() -> edo::task<> {
+    co_await edo::yield_now();  // the send waits by now
+    EXPECT_EQ(co_await rx.recv(), 0);
+    std::optional<int> got;
+    auto recv = [&]() -> edo::task<> { got = co_await rx.recv(); };
+    EXPECT_TRUE(co_await completes_before_next_run(recv()));
+    EXPECT_EQ(got, 1);
+  };
+  edo::block_on([&]() -> edo::task<> { co_await edo::join(sender(), consumer()); }());
+}
+
+// try_recv serves at once: it may be polled outside a task, or in a loop that never ends its
+// run.
+TEST(Mpsc, TryRecvServesWaitingSendersAtOnce) {
+  auto [tx, rx] = mpsc::channel<int>(1);
+  EXPECT_TRUE(tx.try_send(0));
+  auto sender = [&]() -> edo::task<> { EXPECT_TRUE(co_await tx.send(1)); };
+  auto consumer = [&]() -> edo::task<> {
+    co_await edo::yield_now();  // the send waits by now
+    EXPECT_EQ(rx.try_recv(), 0);
+    EXPECT_EQ(rx.try_recv(), 1);  // published by the first try_recv, in this run
+    EXPECT_EQ(rx.try_recv(), std::nullopt);
+  };
+  edo::block_on([&]() -> edo::task<> { co_await edo::join(sender(), consumer()); }());
+}
+
+// block_in_place hands the room over before f runs: f may wait for the senders.
+TEST(Mpsc, BlockInPlaceServesTheRoomFirst) {
+  auto rt = edo::runtime::builder::multi_thread().worker_threads(2).enable_all().build();
+  rt.block_on([]() -> edo::task<> {
+    auto [tx, rx] = mpsc::channel<int>(1);
+    EXPECT_TRUE(tx.try_send(0));
+    auto run = [](mpsc::sender<int>& out, mpsc::receiver<int>& in) -> edo::task<> {
+      auto sender = [&]() -> edo::task<> { EXPECT_TRUE(co_await out.send(1)); };
+      auto consumer = [&]() -> edo::task<> {
+        co_await edo::yield_now();  // the send waits by now
+        EXPECT_EQ(co_await in.recv(), 0);
+        std::optional<int> got;
+        edo::block_in_place([&] { got = in.try_recv(); });
+        EXPECT_EQ(got, 1);
+      };
+      co_await edo::join(sender(), consumer());
+    };
+    co_await edo::spawn(run, std::move(tx), std::move(rx));
+  }());
+}
+
+// The receiver goes away in the run whose receives left room to hand over: the waiting
+// send fails with its message back, and the channel lives until the run's end has served.
+TEST(Mpsc, ReceiverDroppedBeforeItsRunEndsLosesNothing) {
+  counted::alive = 0;
+  {
+    auto [tx, rx] = mpsc::channel<counted>(1);
+    EXPECT_TRUE(tx.try_send(counted(0)));
+    auto holder = std::make_unique<mpsc::receiver<counted>>(std::move(rx));
+    std::optional<edo::sync::send_result<counted>> result;
+    auto sender = [&]() -> edo::task<> { result.emplace(co_await tx.send(counted(1))); };
+    auto consumer = [&]() -> edo::task<> {
+      co_await edo::yield_now();  // the send waits by now
+      auto v = co_await holder->recv();
+      EXPECT_TRUE(v && v->v == 0);
+      holder.reset();
+    };
+    edo::block_on([&]() -> edo::task<> { co_await edo::join(sender(), consumer()); }());
+    EXPECT_TRUE(result && result->is_closed());
+    if (result && result->is_closed()) {
+      EXPECT_EQ(result->value().v, 1);
+    }
+  }
+  EXPECT_EQ(counted::alive.load(), 0);
 }
 
 TEST(Mpsc, Unbounded) {

@@ -428,6 +428,8 @@ run_result run_task(task_header* t) noexcept {
     }
     drain(t);
   }
+  // What the run left for its end (defer_to_run_end): before the task can run elsewhere.
+  if (EDO_UNLIKELY(ctx.run_end_fn != nullptr)) run_end_actions();
 
   ctx.current_task = nullptr;
   ctx.current_strand = nullptr;

@@ -180,6 +180,7 @@ void submit_blocking(runtime_context& rt, task_header* t) noexcept {
 }
 
 void block_in_place_begin() {
+  run_end_actions();  // f may block for long: nothing the run left may wait for it
   auto* tag = static_cast<worker_tag*>(tls.worker);
   if (tag == nullptr) return;  // not on a worker: just run it here
   tag->rt->block_in_place(tag);

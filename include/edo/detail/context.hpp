@@ -41,6 +41,9 @@ struct thread_context {
   void* worker = nullptr;
   // The task-local scopes of the strand running now (see edo::task_local).
   local_scope* locals = nullptr;
+  // Work the task running now left for the end of its run (one slot; see defer_to_run_end).
+  void (*run_end_fn)(void*) noexcept = nullptr;
+  void* run_end_arg = nullptr;
 };
 
 extern constinit thread_local thread_context tls [[gnu::tls_model("initial-exec")]];
@@ -52,5 +55,20 @@ extern constinit thread_local thread_context tls [[gnu::tls_model("initial-exec"
 // the per-thread block through this out-of-line function, never through `tls` directly;
 // compiled code (src/) uses `tls`.
 EDO_API thread_context& this_thread_context() noexcept;
+
+// Leaves fn(arg) for the end of the run of the task running on this thread: run_task calls
+// it when the run ends (the task suspended, yielded or finished), before the task can run
+// anywhere else; block_in_place calls it before blocking. One slot: an action left by
+// another source is carried out first, to make room. For a source that would otherwise act
+// on every operation of a run (edo::sync::mpsc hands the room a receive frees to waiting
+// senders: once per run instead of once per receive). fn must not block, throw or resume
+// anything; it may wake tasks.
+//   now:     no task runs on this thread (outside a runtime's run): act now instead;
+//   added:   fn(arg) will run;
+//   pending: fn(arg) was already left in this run and has not run yet.
+enum class run_end_deferral : std::uint8_t { now, added, pending };
+EDO_API run_end_deferral defer_to_run_end(void (*fn)(void*) noexcept, void* arg) noexcept;
+// Carries out the action left for the end of this thread's run now, if there is one.
+EDO_API void run_end_actions() noexcept;
 
 }  // namespace edo::detail

@@ -14,7 +14,13 @@
 // drain what was buffered (and what outstanding permits send).
 //
 // Fairness: senders that wait for room are served first come, first served (sends and
-// reserves in one queue); try_send never overtakes a waiting send.
+// reserves in one queue); try_send never overtakes a waiting send. The room that a task's
+// recv / recv_many free while senders wait is handed to them when that run of the task
+// ends (it suspends, yields or finishes; a recv about to wait serves them first), all at
+// once: one lock and one batch of wakes per run instead of one per message. try_recv, and
+// receives outside a task, hand it over at once. A receiving task that computes for long
+// after its receives without yielding therefore holds waiting senders back until it does
+// (Tokio would wake them at once; such a task holds its worker back anyway).
 //
 // Costs: no lock while there is room: a send makes two atomic read-modify-writes (take a
 // ticket, publish the slot), a receive one (free the slot); a sender that has to wait for

@@ -31,6 +31,8 @@
 //    message itself, and one fetch_add takes their tickets and permits and clears
 //    `waiting` when the queue empties. A sender that sets it checks the room once more
 //    afterwards: a Dekker with the receiver, which frees a slot, then reads waiting_.
+//  * A bounded channel's receiver hands the room its receives free over once per run of
+//    its task, when the run ends (serve_after_receive), not once per receive.
 //  * Unbounded channels have a ring of 32 and capacity 32: a send that finds no room
 //    appends to overflow_ (under lock_, growing it) and sets `waiting`; the receiver moves
 //    the overflow's head into the ring as it frees slots. FIFO holds: while overflow holds
@@ -69,6 +71,7 @@
 #include <vector>
 
 #include <edo/detail/config.hpp>
+#include <edo/detail/context.hpp>
 #include <edo/sync/detail/lock.hpp>
 #include <edo/sync/detail/ring.hpp>
 #include <edo/sync/detail/waiter.hpp>
@@ -90,6 +93,8 @@ class mpsc_recv_waiter : public waiter {
   // as the waiting receiver on the head slot. The value for await_suspend.
   bool start() noexcept {
     mpsc_chan<T>& ch = *ch_;
+    // Senders may wait for room this run's receives freed: their messages come first.
+    ch.serve_before_waiting();
     // (await_ready found no message: go straight to the flag, whose CAS fails if one was
     // published since; the closing state is checked after it.)
     ch.rx_waiter_ = this;  // published by the CAS below
@@ -135,7 +140,7 @@ class mpsc_recv_waiter : public waiter {
   // The message at the head, or empty when the channel is done.
   std::optional<T> take() noexcept {
     if (!head_ready()) return std::nullopt;
-    return ch_->receive();
+    return ch_->receive(true);
   }
 
   friend class mpsc_chan<T>;
@@ -428,17 +433,29 @@ class mpsc_chan {
   // A receive would complete now: a message is published at the head, or recv returns empty.
   bool rx_progress() const noexcept { return ready() || rx_done(); }
 
-  // The receiver takes the published head message (precondition: ready()) and serves the
-  // senders waiting for the room it frees.
-  T receive() noexcept {
+  // The receiver takes the published head message (precondition: ready()); the room it
+  // frees goes to waiting senders, at the end of the task's run if `at_run_end` (see
+  // serve_after_receive), else now.
+  T receive(bool at_run_end) noexcept {
     // ordering: seq_cst: frees the slot (release), and the receiving side of the Dekker
     // with a sender that starts waiting (acquire_or_wait_locked): it sets waiting_, then
     // reads this stamp.
     T v = pop(std::memory_order_seq_cst);
     if (EDO_UNLIKELY(waiting_.load(std::memory_order_seq_cst))) {
-      serve_waiters(true);
+      if (at_run_end) {
+        serve_after_receive();
+      } else {
+        serve_waiters(true);
+      }
     }
     return v;
+  }
+
+  // The receiver is about to wait for a message: the room its receives freed goes to the
+  // waiting senders now, not at the end of the run (their messages are what it waits for).
+  void serve_before_waiting() noexcept {
+    // ordering: relaxed: a hint; a free the receiver missed is served at the end of the run.
+    if (waiting_.load(std::memory_order_relaxed)) serve_waiters(true);
   }
 
   // Whether recv returns empty now: nothing buffered or in flight, and every sender gone, or
@@ -516,9 +533,11 @@ class mpsc_chan {
     return try_acquire(false, ignored);
   }
 
+  // Serves waiting senders at once: try_recv may be polled outside a task, or in a loop
+  // that never ends its run.
   std::optional<T> try_recv() noexcept {
     if (!ready()) return std::nullopt;
-    return receive();
+    return receive(false);
   }
 
   // Buffered messages (the receiver's snapshot; counts sends in flight).
@@ -540,7 +559,7 @@ class mpsc_chan {
       // ordering: seq_cst fence: the receiving side of receive()'s Dekker, for all the
       // slots freed above at once.
       std::atomic_thread_fence(std::memory_order_seq_cst);
-      if (waiting_.load(std::memory_order_relaxed)) serve_waiters(true);
+      if (waiting_.load(std::memory_order_relaxed)) serve_after_receive();
     }
     return got;
   }
@@ -789,6 +808,37 @@ class mpsc_chan {
     if (drain) drain_dropped();
     if (wake_receiver) rx_waiter_->wake();
     if ((w & st_closed) != 0) wake_rx_if_done();
+  }
+
+  // Room a receive freed while senders wait. A bounded channel hands it over at the end of
+  // the receiving task's run (defer_to_run_end), or before the receiver waits: one lock, one
+  // read-modify-write of state_ and one batch of wakes per run instead of per receive, and
+  // the served senders find the rest of the room the run freed instead of queueing again
+  // behind each other, one wake per message (mpsc_contended, two workers: 128 -> 70 ns per
+  // message). Fairness stands: nobody takes room while senders wait (`waiting` fails the
+  // fast paths). Outside a task (block_on's thread between runs, a plain thread) it is
+  // served now, and so is an unbounded channel's overflow (nobody waits there to be woken).
+  void serve_after_receive() noexcept {
+    if (bounded_) {
+      switch (defer_to_run_end(&serve_at_run_end, this)) {
+        case run_end_deferral::added:
+          // The action holds a reference: the receiver may be dropped before the run ends.
+          // ordering: relaxed: a new reference made from the receiver's.
+          refs_.fetch_add(1, std::memory_order_relaxed);
+          return;
+        case run_end_deferral::pending:
+          return;
+        case run_end_deferral::now:
+          break;
+      }
+    }
+    serve_waiters(true);
+  }
+  static void serve_at_run_end(void* p) noexcept {
+    auto* ch = static_cast<mpsc_chan*>(p);
+    // Publish as anyone would: the receiver may be waiting on the head slot, or gone.
+    ch->serve_waiters(false);
+    ch->release_ref();
   }
 
   // The receiver is gone: destroy what is published, one message at a time (a message's
