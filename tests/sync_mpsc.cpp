@@ -10,6 +10,7 @@
 #include <edo/select.hpp>
 #include <edo/spawn.hpp>
 #include <edo/sync/mpsc.hpp>
+#include <edo/sync/notify.hpp>
 #include <edo/yield.hpp>
 
 #include <gtest/gtest.h>
@@ -487,6 +488,36 @@ TEST(Mpsc, ReceiverDroppedBeforeItsRunEndsLosesNothing) {
   EXPECT_EQ(counted::alive.load(), 0);
 }
 
+// Every handle goes in the run that left room to hand over at its end (the waiting send is
+// cancelled and its sender dropped, then the receiver): the hand-over's reference keeps the
+// channel until it has run.
+TEST(Mpsc, RunEndHandOverKeepsTheChannelAlive) {
+  counted::alive = 0;
+  {
+    auto [tx0, rx0] = mpsc::channel<counted>(1);
+    EXPECT_TRUE(tx0.try_send(counted(0)));
+    auto tx = std::make_unique<mpsc::sender<counted>>(std::move(tx0));
+    auto rx = std::make_unique<mpsc::receiver<counted>>(std::move(rx0));
+    edo::sync::notify stop, done;
+    auto sender = [&]() -> edo::task<> {
+      auto r = co_await edo::select(tx->send(counted(1)), stop.notified());
+      EXPECT_EQ(r.index(), 1u);  // cancelled while waiting for room
+      tx.reset();                // the last sender
+      done.notify_one();
+    };
+    auto consumer = [&]() -> edo::task<> {
+      co_await edo::yield_now();  // the send waits by now
+      auto v = co_await rx->recv();
+      EXPECT_TRUE(v && v->v == 0);
+      stop.notify_one();
+      co_await done.notified();
+      rx.reset();  // the receiver, in the same run
+    };
+    edo::block_on([&]() -> edo::task<> { co_await edo::join(sender(), consumer()); }());
+  }
+  EXPECT_EQ(counted::alive.load(), 0);
+}
+
 TEST(Mpsc, Unbounded) {
   auto [tx, rx] = mpsc::unbounded_channel<int>();
   for (int i = 0; i < 10000; ++i) EXPECT_TRUE(tx.send(i));
@@ -924,6 +955,43 @@ TEST_P(MpscRt, UnboundedFanIn) {
     for (int v : buf) total += v;
     EXPECT_EQ(total, 2000);
   }());
+}
+
+// A receiver handed to another task, which drops it, in the run whose receive left room to
+// hand over at its end: the hand-over holds the channel (on two workers the drop races it),
+// and the waiting send either goes in or fails with its message back; nothing leaks.
+TEST_P(MpscRt, ReceiverMovedAwayBeforeItsRunEnds) {
+  counted::alive = 0;
+  auto rt = make_runtime();
+  rt.block_on([]() -> edo::task<> {
+    for (int round = 0; round < 200; ++round) {
+      auto [tx, rx] = mpsc::channel<counted>(1);
+      EXPECT_TRUE(tx.try_send(counted(0)));
+      auto waiting = edo::spawn(
+          [](mpsc::sender<counted> out) -> edo::task<bool> {
+            auto r = co_await out.send(counted(1));
+            co_return r.ok() || (r.is_closed() && r.value().v == 1);
+          },
+          std::move(tx));
+      auto receiving = edo::spawn(
+          [](mpsc::receiver<counted> in) -> edo::task<> {
+            co_await edo::yield_now();  // the send waits by now (on one thread; on two, mostly)
+            auto v = co_await in.recv();
+            EXPECT_TRUE(v && v->v == 0);
+            edo::spawn(
+                [](mpsc::receiver<counted> gone) -> edo::task<> {
+                  (void)gone;
+                  co_return;
+                },
+                std::move(in))
+                .detach();
+          },
+          std::move(rx));
+      co_await receiving;
+      EXPECT_TRUE(co_await waiting);
+    }
+  }());
+  EXPECT_EQ(counted::alive.load(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, MpscRt, edo_test::all_flavors(), edo_test::flavor_name);
